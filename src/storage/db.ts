@@ -75,7 +75,9 @@ export async function connect(target: DatabaseTarget): Promise<Database> {
   if (target.provider === 'sqlite') {
     const file = target.file!;
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const adapter = new PrismaBetterSqlite3({ url: file, timeout: 10_000 });
+    // Timestamps as epoch milliseconds: compact, and the bulk writer (ingest/session.ts)
+    // and date arithmetic in SQL can use them as plain integers.
+    const adapter = new PrismaBetterSqlite3({ url: file, timeout: 10_000 }, { timestampFormat: 'unixepoch-ms' });
     db = new SqliteClient({ adapter }) as unknown as Db;
     // WAL lets readers (the bot) work while an import writes; foreign keys are off by
     // default in SQLite and our cascades depend on them.

@@ -1,0 +1,100 @@
+// Imports one file of one kind: reads it as a stream, validates and stages every
+// record, merges, and (with skipInvalid) writes the rejected records, with their
+// reasons, to a rejects file a person can fix and import again.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import { Ingestion, type KindCounts, type Rejection } from './ingest.ts';
+import type { ImportKind } from './kinds.ts';
+import { FileError, formatOf, readRecords, ROW_WORD, type InputFormat, type SourceRecord } from './read.ts';
+import type { BulkSession } from './session.ts';
+import { csvLine } from '../lib/csv.ts';
+
+export interface ImportFileOptions {
+  format?: string;
+  skipInvalid?: boolean;
+  /** Where rejected records go with skipInvalid; defaults beside the input. */
+  rejectsFile?: string;
+  onBytes?: (bytesRead: number) => void;
+  now?: Date;
+}
+
+export interface ImportResult {
+  file: string;
+  format: InputFormat;
+  counts: KindCounts;
+  rejectsFile?: string;
+}
+
+export function defaultRejectsFile(file: string, format: InputFormat): string {
+  const ext = format === 'csv' ? '.csv' : '.ndjson';
+  return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.rejects${ext}`);
+}
+
+/** Writes rejected records in the input's own shape plus their row and reasons. */
+class RejectsWriter {
+  private out: WriteStream | null = null;
+  private header: string[] | null = null;
+  constructor(
+    readonly file: string,
+    private readonly format: InputFormat,
+  ) {}
+
+  async write(r: Rejection): Promise<void> {
+    if (!this.out) this.out = createWriteStream(this.file);
+    const reasons = r.problems.map((p) => (p.column ? `${p.column}: ${p.reason}` : p.reason)).join('; ');
+    let line: string;
+    if (this.format === 'csv') {
+      if (!this.header) {
+        this.header = Object.keys(r.fields).filter((k) => !k.startsWith('\u0000'));
+        this.out.write(csvLine(['row', 'errors', ...this.header]));
+      }
+      line = csvLine([String(r.row), reasons, ...this.header.map((h) => String(r.fields[h] ?? ''))]);
+    } else {
+      line = JSON.stringify({ [ROW_WORD[this.format]]: r.row, errors: r.problems, record: r.fields }) + '\n';
+    }
+    if (!this.out.write(line)) await once(this.out, 'drain');
+  }
+
+  async close(): Promise<boolean> {
+    if (!this.out) return false;
+    this.out.end();
+    await once(this.out, 'finish');
+    return true;
+  }
+}
+
+export async function importFile(session: BulkSession, kind: ImportKind, file: string, options: ImportFileOptions = {}): Promise<ImportResult> {
+  const format = formatOf(file, options.format);
+  const rejects = options.skipInvalid ? new RejectsWriter(options.rejectsFile ?? defaultRejectsFile(file, format), format) : null;
+  const ingestion = new Ingestion(session, {
+    skipInvalid: options.skipInvalid,
+    now: options.now,
+    onReject: rejects ? (r) => rejects.write(r) : undefined,
+  });
+  try {
+    await ingestion.stage(kind, checkedHeader(kind, file, format, readRecords(file, format, { onProgress: options.onBytes })));
+    const [counts] = await ingestion.commit();
+    const wroteRejects = rejects ? await rejects.close() : false;
+    return { file, format, counts: counts!, rejectsFile: wroteRejects ? rejects!.file : undefined };
+  } catch (err) {
+    await ingestion.discard();
+    await rejects?.close();
+    throw err;
+  }
+}
+
+/** A CSV header that lacks a required column is a problem of the file, reported once. */
+async function* checkedHeader(kind: ImportKind, file: string, format: InputFormat, records: AsyncGenerator<SourceRecord>) {
+  let first = true;
+  for await (const record of records) {
+    if (first && format === 'csv') {
+      const missing = Ingestion.missingColumns(kind, Object.keys(record.fields).filter((k) => !k.startsWith('\u0000')));
+      if (missing.length) {
+        throw new FileError(file, `no column for ${missing.join('; ')} (a ${kind} file needs them)`, 1);
+      }
+    }
+    first = false;
+    yield record;
+  }
+}

@@ -1,0 +1,286 @@
+// Runs an ingestion: validates records as they stream in, stages them in temporary
+// tables (which catches duplicates inside one input), and merges every staged kind
+// into the real tables in a single transaction. With any invalid record and without
+// skipInvalid, nothing is written. Files and API requests both come through here.
+import { randomBytes } from 'node:crypto';
+import { RecordMapper, type FieldProblem } from './mapping.ts';
+import { KINDS, type ImportKind, type KindSpec } from './kinds.ts';
+import { createStageSql, dropStageSql, firstRowWithKeySql, mergeSql, stageKeyColumns, stagePlan, type StagePlan } from './merge.ts';
+import type { SourceRecord } from './read.ts';
+import type { BulkSession } from './session.ts';
+
+/** One rejected record: where it is and every reason. */
+export interface Rejection {
+  kind: ImportKind;
+  row: number;
+  problems: FieldProblem[];
+  fields: Record<string, unknown>;
+}
+
+export interface KindCounts {
+  kind: ImportKind;
+  rowsRead: number;
+  /** Records staged (a wide usage row holds several). */
+  records: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  ignoredColumns: string[];
+}
+
+/** The input had invalid records and nothing was written. */
+export class IngestRejected extends Error {
+  constructor(
+    readonly rejections: Rejection[],
+    readonly rejectedCount: number,
+  ) {
+    super(`${rejectedCount} invalid record${rejectedCount === 1 ? '' : 's'}; nothing was written`);
+  }
+}
+
+export const MAX_REPORTED_REJECTIONS = 50;
+const BATCH = 2_000;
+
+export interface IngestionOptions {
+  /** Import the valid records and report the rest, instead of rejecting the whole input. */
+  skipInvalid?: boolean;
+  /** Called for every rejected record (to write a rejects file, say). */
+  onReject?: (rejection: Rejection) => void | Promise<void>;
+  /** Called after each staged batch with the records read so far. */
+  onProgress?: (rowsRead: number) => void;
+  /** The import time, stamped on rows; defaults to now. */
+  now?: Date;
+  /** How many rejections to keep for the error report. */
+  keepRejections?: number;
+}
+
+interface Staged {
+  plan: StagePlan;
+  counts: KindCounts;
+  mapper: RecordMapper;
+}
+
+/**
+ * Looks accounts up by external id in batches, remembering what it found, so a file
+ * of a million usage rows costs a few hundred queries, not a million, and never
+ * loads the accounts table whole.
+ */
+class AccountIds {
+  private readonly known = new Map<string, number | null>();
+  constructor(private readonly session: BulkSession) {}
+
+  async load(refs: Iterable<string>): Promise<void> {
+    const missing = [...new Set(refs)].filter((r) => !this.known.has(r));
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500);
+      const rows = await this.session.all<{ id: number; external_id: string }>(
+        `SELECT id, external_id FROM accounts WHERE external_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const r of chunk) this.known.set(r, null);
+      for (const r of rows) this.known.set(r.external_id, Number(r.id));
+    }
+    if (this.known.size > 200_000) this.known.clear();
+  }
+
+  get(ref: string): number | null | undefined {
+    return this.known.get(ref);
+  }
+}
+
+export class Ingestion {
+  private readonly staged = new Map<ImportKind, Staged>();
+  private readonly accounts: AccountIds;
+  private readonly rejections: Rejection[] = [];
+  private rejectedCount = 0;
+  private recNo = 0;
+  private readonly suffix = randomBytes(4).toString('hex');
+  private readonly now: Date;
+
+  constructor(
+    private readonly session: BulkSession,
+    private readonly options: IngestionOptions = {},
+  ) {
+    this.accounts = new AccountIds(session);
+    this.now = options.now ?? new Date();
+  }
+
+  get rejected(): number {
+    return this.rejectedCount;
+  }
+
+  /** Column names of a CSV header that this kind requires but the header lacks. */
+  static missingColumns(kind: ImportKind, header: string[]): string[] {
+    return new RecordMapper(kind).missingRequired(header);
+  }
+
+  private async stageFor(kind: ImportKind): Promise<Staged> {
+    let s = this.staged.get(kind);
+    if (!s) {
+      const plan = stagePlan(KINDS[kind], this.session.dialect, `canary_stage_${kind}_${this.suffix}`);
+      for (const sql of createStageSql(plan)) await this.session.exec(sql);
+      s = {
+        plan,
+        mapper: new RecordMapper(kind),
+        counts: { kind, rowsRead: 0, records: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, ignoredColumns: [] },
+      };
+      this.staged.set(kind, s);
+    }
+    return s;
+  }
+
+  private async reject(s: Staged, source: SourceRecord, problems: FieldProblem[]): Promise<void> {
+    s.counts.rejected++;
+    this.rejectedCount++;
+    const rejection: Rejection = { kind: s.plan.spec.kind, row: source.row, problems, fields: source.fields };
+    if (this.rejections.length < (this.options.keepRejections ?? MAX_REPORTED_REJECTIONS)) this.rejections.push(rejection);
+    await this.options.onReject?.(rejection);
+  }
+
+  /** Validates and stages every record of a source. */
+  async stage(kind: ImportKind, source: AsyncIterable<SourceRecord> | Iterable<SourceRecord>): Promise<void> {
+    const s = await this.stageFor(kind);
+    let batch: SourceRecord[] = [];
+    for await (const record of source) {
+      s.counts.rowsRead++;
+      batch.push(record);
+      if (batch.length >= BATCH) {
+        await this.stageBatch(s, batch);
+        batch = [];
+        this.options.onProgress?.(s.counts.rowsRead);
+      }
+    }
+    if (batch.length) await this.stageBatch(s, batch);
+    this.options.onProgress?.(s.counts.rowsRead);
+    s.counts.ignoredColumns = [...s.mapper.ignoredColumns];
+  }
+
+  private async stageBatch(s: Staged, batch: SourceRecord[]): Promise<void> {
+    const { spec } = s.plan;
+    const mapped = [];
+    for (const source of batch) {
+      const m = s.mapper.map(source);
+      if (!m.ok) await this.reject(s, source, m.problems);
+      else mapped.push({ source, ...m });
+    }
+    // Which accounts exist: for signals, the accounts they reference; for accounts, whether each is new.
+    const refs = mapped.flatMap((m) => m.records.map((r) => (spec.referencesAccount ? r.accountRef! : (r.values.external_id as string))));
+    await this.accounts.load(refs);
+    const accountsStage = spec.referencesAccount ? this.staged.get('accounts') : undefined;
+    const stagedAccounts = accountsStage ? await this.stagedExternalIds(accountsStage, refs) : new Set<string>();
+
+    const rows: unknown[][] = [];
+    const owners: (typeof mapped)[number][] = [];
+    for (const m of mapped) {
+      const problem = this.relationalProblem(spec, m.records[0]!, m.present, stagedAccounts);
+      if (problem) {
+        await this.reject(s, m.source, [problem]);
+        continue;
+      }
+      const present = m.present.reduce((mask, name) => mask | (s.plan.bit[name] ?? 0), 0);
+      for (const r of m.records) {
+        const values: Record<string, unknown> = { ...r.values, account_id: spec.referencesAccount ? (this.accounts.get(r.accountRef!) ?? null) : undefined };
+        rows.push([++this.recNo, m.source.row, present, ...(spec.referencesAccount ? [r.accountRef] : []), ...s.plan.columns.map((c) => values[c.name] ?? null)]);
+        owners.push(m);
+      }
+    }
+    if (rows.length === 0) return;
+    const inserted = await this.session.insertIgnoring(s.plan.table, s.plan.insertColumns, rows);
+    const duplicateRows = new Map<number, unknown[]>();
+    inserted.forEach((ok, i) => {
+      if (!ok && !duplicateRows.has(owners[i]!.source.row)) duplicateRows.set(owners[i]!.source.row, rows[i]!);
+    });
+    s.counts.records += inserted.filter(Boolean).length;
+    for (const [row, tuple] of duplicateRows) {
+      const m = owners.find((o) => o.source.row === row)!;
+      const keyColumns = stageKeyColumns(s.plan);
+      const keyValues = keyColumns.map((k) => tuple[s.plan.insertColumns.indexOf(k)]);
+      const [first] = await this.session.all<{ row_no: number }>(firstRowWithKeySql(s.plan), keyValues);
+      const keyText = keyColumns.map((k, i) => `${k === 'account_ref' ? 'account_id' : k} ${formatKey(keyValues[i])}`).join(', ');
+      // The row's other records (other metrics of a wide usage row) go with it.
+      const removed = await this.session.exec(`DELETE FROM ${s.plan.table} WHERE row_no = ?`, [row]);
+      s.counts.records -= removed;
+      await this.reject(s, m.source, [{ column: null, reason: `duplicate of row ${first ? Number(first.row_no) : '?'} (same ${keyText})` }]);
+    }
+  }
+
+  private async stagedExternalIds(accounts: Staged, refs: string[]): Promise<Set<string>> {
+    const unknown = [...new Set(refs)].filter((r) => this.accounts.get(r) === null);
+    const found = new Set<string>();
+    for (let i = 0; i < unknown.length; i += 500) {
+      const chunk = unknown.slice(i, i + 500);
+      const rows = await this.session.all<{ external_id: string }>(
+        `SELECT external_id FROM ${accounts.plan.table} WHERE external_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const r of rows) found.add(r.external_id);
+    }
+    return found;
+  }
+
+  private relationalProblem(spec: KindSpec, record: { accountRef?: string; values: Record<string, unknown> }, present: string[], stagedAccounts: Set<string>): FieldProblem | null {
+    if (spec.referencesAccount) {
+      const ref = record.accountRef!;
+      if (this.accounts.get(ref) === null && !stagedAccounts.has(ref)) {
+        return { column: 'account_id', reason: `unknown account "${ref}" (import it with \`canary import accounts\` first)` };
+      }
+    } else if (spec.requiredOnInsert && this.accounts.get(record.values.external_id as string) === null) {
+      const missing = spec.requiredOnInsert.filter((f) => !present.includes(f) || record.values[f] === null);
+      if (missing.length) return { column: missing[0]!, reason: `a new ${spec.noun} needs ${missing.join(', ')}` };
+    }
+    return null;
+  }
+
+  /**
+   * Merges everything staged, in one transaction, accounts first. Throws
+   * IngestRejected (writing nothing) if any record was rejected and skipInvalid is off.
+   */
+  async commit(): Promise<KindCounts[]> {
+    try {
+      if (this.rejectedCount > 0 && !this.options.skipInvalid) {
+        throw new IngestRejected([...this.rejections].sort((a, b) => a.row - b.row), this.rejectedCount);
+      }
+      const order = [...this.staged.values()].sort((a, b) => Number(b.plan.spec.kind === 'accounts') - Number(a.plan.spec.kind === 'accounts'));
+      await this.session.transaction(async () => {
+        for (const s of order) await this.merge(s);
+      });
+      return order.map((s) => s.counts);
+    } finally {
+      await this.discard();
+    }
+  }
+
+  private async merge(s: Staged): Promise<void> {
+    const sql = mergeSql(s.plan);
+    const now = this.now;
+    if (sql.resolveAccounts) {
+      await this.session.exec(sql.resolveAccounts);
+      const unresolved = await this.session.all<{ row_no: number; account_ref: string }>(sql.unresolvedAccounts!);
+      if (unresolved.length) {
+        // Only possible if accounts were deleted while this ingestion ran.
+        throw new Error(`row ${unresolved[0]!.row_no}: account "${unresolved[0]!.account_ref}" no longer exists`);
+      }
+    }
+    await this.session.exec(sql.markInserts);
+    await this.session.exec(sql.markUpdates);
+    for (const f of sql.factsForUpdates) await this.session.exec(f, [now]);
+    const stamps = (s.plan.spec.updateStamps ?? []).map(() => now);
+    s.counts.updated = await this.session.exec(sql.update, stamps);
+    s.counts.inserted = await this.session.exec(sql.insert, (s.plan.spec.insertStamps ?? []).map(() => now));
+    for (const f of sql.factsForInserts) await this.session.exec(f, [now]);
+    if (s.counts.inserted + s.counts.updated > 0) await this.session.exec(sql.touchAccounts, [now]);
+    s.counts.unchanged = s.counts.records - s.counts.inserted - s.counts.updated;
+  }
+
+  /** Drops the staging tables; nothing staged is kept. */
+  async discard(): Promise<void> {
+    for (const s of this.staged.values()) await this.session.exec(dropStageSql(s.plan)).catch(() => undefined);
+    this.staged.clear();
+  }
+}
+
+function formatKey(v: unknown): string {
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  return `"${String(v)}"`;
+}

@@ -1,0 +1,169 @@
+// A dedicated database connection for bulk writes (imports and API batches). Prisma
+// stays the way the rest of Canary reads and writes; large imports go through the
+// drivers Prisma itself uses (better-sqlite3, pg) on a connection of their own, so
+// they can stage rows in a temporary table across many statements and merge them in
+// one transaction at driver speed.
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { DatabaseTarget } from '../storage/db.ts';
+import type { Provider } from '../storage/schema.ts';
+
+export interface BulkSession {
+  readonly dialect: Provider;
+  /** Runs a statement; returns the number of rows it changed. Placeholders are `?`. */
+  exec(sql: string, params?: readonly unknown[]): Promise<number>;
+  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Inserts rows, skipping any that collide with a unique index. The first column must
+   * be unique per row; returns, per row, whether it was inserted.
+   */
+  insertIgnoring(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<boolean[]>;
+  /** Runs fn in a transaction that holds the write lock; rolls back if fn throws. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function openBulkSession(target: DatabaseTarget): Promise<BulkSession> {
+  return target.provider === 'sqlite' ? new SqliteSession(target.file!) : PostgresSession.open(target);
+}
+
+/** SQLite stores Canary's timestamps as epoch milliseconds (see storage/db.ts). */
+function sqliteValue(v: unknown): unknown {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v === undefined ? null : v;
+}
+
+class SqliteSession implements BulkSession {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(file: string) {
+    this.db = new Database(file, { timeout: 30_000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('synchronous = NORMAL');
+  }
+
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  async exec(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const s = this.statement(sql);
+    if (s.reader) {
+      s.all(...params.map(sqliteValue));
+      return 0;
+    }
+    return s.run(...params.map(sqliteValue)).changes;
+  }
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.statement(sql).all(...params.map(sqliteValue)) as T[];
+  }
+
+  async insertIgnoring(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<boolean[]> {
+    const s = this.statement(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
+    );
+    const inserted: boolean[] = new Array(rows.length);
+    // One implicit transaction per batch instead of one per row.
+    this.db.transaction(() => {
+      for (let i = 0; i < rows.length; i++) inserted[i] = s.run(...rows[i]!.map(sqliteValue)).changes === 1;
+    })();
+    return inserted;
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+/** PostgreSQL `timestamp(3)` columns hold UTC wall time, as Prisma writes them. */
+function postgresValue(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString().replace('Z', '');
+  return v === undefined ? null : v;
+}
+
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+// PostgreSQL accepts at most 65535 parameters in one statement.
+const MAX_PARAMETERS = 60_000;
+
+class PostgresSession implements BulkSession {
+  readonly dialect = 'postgresql' as const;
+  private constructor(private readonly client: pg.Client) {}
+
+  static async open(target: DatabaseTarget): Promise<PostgresSession> {
+    const client = new pg.Client({ connectionString: target.connectionString, options: `-c search_path=${target.schema}` });
+    await client.connect();
+    return new PostgresSession(client);
+  }
+
+  async exec(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const result = await this.client.query(numbered(sql), params.map(postgresValue));
+    return result.rowCount ?? 0;
+  }
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.client.query(numbered(sql), params.map(postgresValue))).rows as T[];
+  }
+
+  async insertIgnoring(table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<boolean[]> {
+    const inserted = new Array<boolean>(rows.length).fill(false);
+    const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const chunk = rows.slice(start, start + perStatement);
+      const params: unknown[] = [];
+      const tuples = chunk.map((row) => {
+        const base = params.length;
+        for (const v of row) params.push(postgresValue(v));
+        return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
+      });
+      const result = await this.client.query(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING ${columns[0]}`,
+        params,
+      );
+      const ids = new Set(result.rows.map((r: Record<string, unknown>) => String(r[columns[0]!])));
+      chunk.forEach((row, i) => (inserted[start + i] = ids.has(String(row[0]))));
+    }
+    return inserted;
+  }
+
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.client.query('BEGIN');
+    try {
+      const result = await fn();
+      await this.client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
+  }
+}
