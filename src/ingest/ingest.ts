@@ -158,10 +158,12 @@ export class Ingestion {
 
   private async stageBatch(s: Staged, batch: SourceRecord[]): Promise<void> {
     const { spec } = s.plan;
+    // Rejections are reported in row order, whichever check found them.
+    const rejected: { source: SourceRecord; problems: FieldProblem[] }[] = [];
     const mapped = [];
     for (const source of batch) {
       const m = s.mapper.map(source);
-      if (!m.ok) await this.reject(s, source, m.problems);
+      if (!m.ok) rejected.push({ source, problems: m.problems });
       else mapped.push({ source, ...m });
     }
     // Which accounts exist: for signals, the accounts they reference; for accounts, whether each is new.
@@ -171,38 +173,39 @@ export class Ingestion {
     const stagedAccounts = accountsStage ? await this.stagedExternalIds(accountsStage, refs) : new Set<string>();
 
     const rows: unknown[][] = [];
-    const owners: (typeof mapped)[number][] = [];
+    const owners: SourceRecord[] = [];
     for (const m of mapped) {
       const problem = this.relationalProblem(spec, m.records[0]!, m.present, stagedAccounts);
       if (problem) {
-        await this.reject(s, m.source, [problem]);
+        rejected.push({ source: m.source, problems: [problem] });
         continue;
       }
       const present = m.present.reduce((mask, name) => mask | (s.plan.bit[name] ?? 0), 0);
       for (const r of m.records) {
         const values: Record<string, unknown> = { ...r.values, account_id: spec.referencesAccount ? (this.accounts.get(r.accountRef!) ?? null) : undefined };
         rows.push([++this.recNo, m.source.row, present, ...(spec.referencesAccount ? [r.accountRef] : []), ...s.plan.columns.map((c) => values[c.name] ?? null)]);
-        owners.push(m);
+        owners.push(m.source);
       }
     }
-    if (rows.length === 0) return;
-    const inserted = await this.session.insertIgnoring(s.plan.table, s.plan.insertColumns, rows);
-    const duplicateRows = new Map<number, unknown[]>();
-    inserted.forEach((ok, i) => {
-      if (!ok && !duplicateRows.has(owners[i]!.source.row)) duplicateRows.set(owners[i]!.source.row, rows[i]!);
-    });
-    s.counts.records += inserted.filter(Boolean).length;
-    for (const [row, tuple] of duplicateRows) {
-      const m = owners.find((o) => o.source.row === row)!;
+    if (rows.length) {
+      const inserted = await this.session.insertIgnoring(s.plan.table, s.plan.insertColumns, rows);
+      s.counts.records += inserted.filter(Boolean).length;
+      const duplicates = new Map<SourceRecord, unknown[]>();
+      inserted.forEach((ok, i) => {
+        if (!ok && !duplicates.has(owners[i]!)) duplicates.set(owners[i]!, rows[i]!);
+      });
       const keyColumns = stageKeyColumns(s.plan);
-      const keyValues = keyColumns.map((k) => tuple[s.plan.insertColumns.indexOf(k)]);
-      const [first] = await this.session.all<{ row_no: number }>(firstRowWithKeySql(s.plan), keyValues);
-      const keyText = keyColumns.map((k, i) => `${k === 'account_ref' ? 'account_id' : k} ${formatKey(keyValues[i])}`).join(', ');
-      // The row's other records (other metrics of a wide usage row) go with it.
-      const removed = await this.session.exec(`DELETE FROM ${s.plan.table} WHERE row_no = ?`, [row]);
-      s.counts.records -= removed;
-      await this.reject(s, m.source, [{ column: null, reason: `duplicate of row ${first ? Number(first.row_no) : '?'} (same ${keyText})` }]);
+      for (const [source, tuple] of duplicates) {
+        const keyValues = keyColumns.map((k) => tuple[s.plan.insertColumns.indexOf(k)]);
+        const [first] = await this.session.all<{ row_no: number }>(firstRowWithKeySql(s.plan), keyValues);
+        const keyText = keyColumns.map((k, i) => `${k === 'account_ref' ? 'account_id' : k} ${formatKey(keyValues[i])}`).join(', ');
+        // The row's other records (other metrics of a wide usage row) go with it.
+        s.counts.records -= await this.session.exec(`DELETE FROM ${s.plan.table} WHERE row_no = ?`, [source.row]);
+        rejected.push({ source, problems: [{ column: null, reason: `duplicate of row ${first ? Number(first.row_no) : '?'} (same ${keyText})` }] });
+      }
     }
+    rejected.sort((a, b) => a.source.row - b.source.row);
+    for (const r of rejected) await this.reject(s, r.source, r.problems);
   }
 
   private async stagedExternalIds(accounts: Staged, refs: string[]): Promise<Set<string>> {
@@ -238,9 +241,7 @@ export class Ingestion {
    */
   async commit(): Promise<KindCounts[]> {
     try {
-      if (this.rejectedCount > 0 && !this.options.skipInvalid) {
-        throw new IngestRejected([...this.rejections].sort((a, b) => a.row - b.row), this.rejectedCount);
-      }
+      if (this.rejectedCount > 0 && !this.options.skipInvalid) throw new IngestRejected(this.rejections, this.rejectedCount);
       const order = [...this.staged.values()].sort((a, b) => Number(b.plan.spec.kind === 'accounts') - Number(a.plan.spec.kind === 'accounts'));
       await this.session.transaction(async () => {
         for (const s of order) await this.merge(s);

@@ -1,0 +1,52 @@
+// What every command shares: configuration from the environment, the database
+// (opened and migrated on first use), and how failures reach the terminal.
+import { loadConfig, loadDotEnv, type Config } from '../config.ts';
+import { openBulkSession, type BulkSession } from '../ingest/session.ts';
+import { migrate, openDatabase } from '../storage/migrate.ts';
+import { parseDatabaseUrl, type Database } from '../storage/db.ts';
+
+/** A failure the user can fix; printed without a stack trace. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+let config: Config | undefined;
+
+export function getConfig(): Config {
+  if (!config) {
+    loadDotEnv();
+    config = loadConfig();
+  }
+  return config;
+}
+
+export async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(getConfig().DATABASE_URL);
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+/** The database as it may be printed: never with a password. */
+export function databaseLabel(): string {
+  return parseDatabaseUrl(getConfig().DATABASE_URL).display;
+}
+
+/** A bulk-write session on the (migrated) database, for imports. */
+export async function withBulkSession<T>(fn: (session: BulkSession) => Promise<T>): Promise<T> {
+  const target = parseDatabaseUrl(getConfig().DATABASE_URL);
+  await migrate(target);
+  const session = await openBulkSession(target);
+  try {
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
