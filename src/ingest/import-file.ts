@@ -31,16 +31,25 @@ export function defaultRejectsFile(file: string, format: InputFormat): string {
   return path.join(path.dirname(file), `${path.basename(file, path.extname(file))}.rejects${ext}`);
 }
 
-/** Writes rejected records in the input's own shape plus their row and reasons. */
+/**
+ * Writes rejected records in the input's own shape plus their row and reasons.
+ * Duplicates are only known once the whole file is staged, when their text is gone;
+ * their rows are copied from a second read of the file at the end.
+ */
 class RejectsWriter {
   private out: WriteStream | null = null;
   private header: string[] | null = null;
+  private readonly duplicates = new Map<number, Rejection>();
   constructor(
     readonly file: string,
     private readonly format: InputFormat,
   ) {}
 
   async write(r: Rejection): Promise<void> {
+    if (r.duplicate) {
+      this.duplicates.set(r.row, r);
+      return;
+    }
     if (!this.out) this.out = createWriteStream(this.file);
     const reasons = r.problems.map((p) => (p.column ? `${p.column}: ${p.reason}` : p.reason)).join('; ');
     let line: string;
@@ -54,6 +63,16 @@ class RejectsWriter {
       line = JSON.stringify({ [ROW_WORD[this.format]]: r.row, errors: r.problems, record: r.fields }) + '\n';
     }
     if (!this.out.write(line)) await once(this.out, 'drain');
+  }
+
+  async copyDuplicates(input: string): Promise<void> {
+    if (this.duplicates.size === 0) return;
+    for await (const batch of readRecords(input, this.format)) {
+      for (const record of batch) {
+        const r = this.duplicates.get(record.row);
+        if (r) await this.write({ ...r, fields: record.fields, duplicate: false });
+      }
+    }
   }
 
   async close(): Promise<boolean> {
@@ -75,6 +94,7 @@ export async function importFile(session: BulkSession, kind: ImportKind, file: s
   try {
     await ingestion.stage(kind, checkedHeader(kind, file, format, readRecords(file, format, { onProgress: options.onBytes })));
     const [counts] = await ingestion.commit();
+    await rejects?.copyDuplicates(file);
     const wroteRejects = rejects ? await rejects.close() : false;
     return { file, format, counts: counts!, rejectsFile: wroteRejects ? rejects!.file : undefined };
   } catch (err) {
@@ -85,16 +105,16 @@ export async function importFile(session: BulkSession, kind: ImportKind, file: s
 }
 
 /** A CSV header that lacks a required column is a problem of the file, reported once. */
-async function* checkedHeader(kind: ImportKind, file: string, format: InputFormat, records: AsyncGenerator<SourceRecord>) {
+async function* checkedHeader(kind: ImportKind, file: string, format: InputFormat, batches: AsyncGenerator<SourceRecord[]>) {
   let first = true;
-  for await (const record of records) {
-    if (first && format === 'csv') {
-      const missing = Ingestion.missingColumns(kind, Object.keys(record.fields).filter((k) => !k.startsWith('\u0000')));
+  for await (const batch of batches) {
+    if (first && format === 'csv' && batch[0]) {
+      const missing = Ingestion.missingColumns(kind, Object.keys(batch[0].fields).filter((k) => !k.startsWith('\u0000')));
       if (missing.length) {
         throw new FileError(file, `no column for ${missing.join('; ')} (a ${kind} file needs them)`, 1);
       }
     }
     first = false;
-    yield record;
+    yield batch;
   }
 }

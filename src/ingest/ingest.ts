@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { RecordMapper, type FieldProblem } from './mapping.ts';
 import { KINDS, type ImportKind, type KindSpec } from './kinds.ts';
-import { createStageSql, dropStageSql, firstRowWithKeySql, mergeSql, stageKeyColumns, stagePlan, type StagePlan } from './merge.ts';
+import { createStageSql, dropStageSql, duplicatesSql, mergeSql, stageKeyColumns, stagePlan, type StagePlan } from './merge.ts';
 import type { SourceRecord } from './read.ts';
 import type { BulkSession } from './session.ts';
 
@@ -14,7 +14,9 @@ export interface Rejection {
   kind: ImportKind;
   row: number;
   problems: FieldProblem[];
+  /** The record as read; for a duplicate, only its key (the source is not kept). */
   fields: Record<string, unknown>;
+  duplicate?: boolean;
 }
 
 export interface KindCounts {
@@ -94,7 +96,6 @@ export class Ingestion {
   private readonly accounts: AccountIds;
   private readonly rejections: Rejection[] = [];
   private rejectedCount = 0;
-  private recNo = 0;
   private readonly suffix = randomBytes(4).toString('hex');
   private readonly now: Date;
 
@@ -119,7 +120,7 @@ export class Ingestion {
     let s = this.staged.get(kind);
     if (!s) {
       const plan = stagePlan(KINDS[kind], this.session.dialect, `canary_stage_${kind}_${this.suffix}`);
-      for (const sql of createStageSql(plan)) await this.session.exec(sql);
+      await this.session.exec(createStageSql(plan));
       s = {
         plan,
         mapper: new RecordMapper(kind),
@@ -130,30 +131,62 @@ export class Ingestion {
     return s;
   }
 
-  private async reject(s: Staged, source: SourceRecord, problems: FieldProblem[]): Promise<void> {
+  private async reject(s: Staged, source: SourceRecord, problems: FieldProblem[], duplicate = false): Promise<void> {
     s.counts.rejected++;
     this.rejectedCount++;
-    const rejection: Rejection = { kind: s.plan.spec.kind, row: source.row, problems, fields: source.fields };
-    if (this.rejections.length < (this.options.keepRejections ?? MAX_REPORTED_REJECTIONS)) this.rejections.push(rejection);
+    const rejection: Rejection = { kind: s.plan.spec.kind, row: source.row, problems, fields: source.fields, ...(duplicate ? { duplicate } : {}) };
+    const keep = this.options.keepRejections ?? MAX_REPORTED_REJECTIONS;
+    if (this.rejections.length < keep || rejection.row < this.rejections[this.rejections.length - 1]!.row) {
+      // Keep the earliest rows: duplicates are found after the other problems.
+      this.rejections.push(rejection);
+      this.rejections.sort((a, b) => a.row - b.row);
+      if (this.rejections.length > keep) this.rejections.pop();
+    }
     await this.options.onReject?.(rejection);
   }
 
-  /** Validates and stages every record of a source. */
-  async stage(kind: ImportKind, source: AsyncIterable<SourceRecord> | Iterable<SourceRecord>): Promise<void> {
+  /** Validates and stages every record of a source, given in batches. */
+  async stage(kind: ImportKind, batches: AsyncIterable<SourceRecord[]> | Iterable<SourceRecord[]>): Promise<void> {
     const s = await this.stageFor(kind);
-    let batch: SourceRecord[] = [];
-    for await (const record of source) {
-      s.counts.rowsRead++;
-      batch.push(record);
-      if (batch.length >= BATCH) {
-        await this.stageBatch(s, batch);
-        batch = [];
-        this.options.onProgress?.(s.counts.rowsRead);
+    for await (const batch of batches) {
+      for (let i = 0; i < batch.length; i += BATCH) {
+        const part = batch.length <= BATCH ? batch : batch.slice(i, i + BATCH);
+        s.counts.rowsRead += part.length;
+        await this.stageBatch(s, part);
       }
+      this.options.onProgress?.(s.counts.rowsRead);
     }
-    if (batch.length) await this.stageBatch(s, batch);
-    this.options.onProgress?.(s.counts.rowsRead);
     s.counts.ignoredColumns = [...s.mapper.ignoredColumns];
+    await this.rejectDuplicates(s);
+  }
+
+  /**
+   * Rejects every row whose natural key an earlier row of the same input has (a
+   * ticket id twice, one account's metric twice on one day), naming that earlier row.
+   */
+  private async rejectDuplicates(s: Staged): Promise<void> {
+    const sql = duplicatesSql(s.plan);
+    const [total] = await this.session.all<{ n: number | string }>(sql.count);
+    if (!total || Number(total.n) === 0) return;
+    const keyColumns = stageKeyColumns(s.plan);
+    const page = 5_000;
+    for (let offset = 0; ; offset += page) {
+      const rows = await this.session.all<Record<string, unknown>>(sql.page, [page, offset]);
+      for (const row of rows) {
+        const key: Record<string, unknown> = {};
+        for (const k of keyColumns) key[k === 'account_ref' ? 'account_id' : k] = this.session.dialect === 'sqlite' && k === 'day' ? new Date(Number(row[k])) : row[k];
+        const keyText = Object.entries(key).map(([k, v]) => `${k} ${formatKey(v)}`).join(', ');
+        await this.reject(s, { row: Number(row.row_no), fields: key }, [{ column: null, reason: `duplicate of row ${Number(row.first_row)} (same ${keyText})` }], true);
+      }
+      // Without skipInvalid the input is refused anyway; the count says how many more.
+      if (rows.length < page || !this.options.skipInvalid) break;
+    }
+    if (!this.options.skipInvalid) {
+      const counted = Math.min(Number(total.n), page);
+      this.rejectedCount += Number(total.n) - counted;
+      s.counts.rejected += Number(total.n) - counted;
+    }
+    s.counts.records -= await this.session.exec(sql.remove);
   }
 
   private async stageBatch(s: Staged, batch: SourceRecord[]): Promise<void> {
@@ -173,7 +206,6 @@ export class Ingestion {
     const stagedAccounts = accountsStage ? await this.stagedExternalIds(accountsStage, refs) : new Set<string>();
 
     const rows: unknown[][] = [];
-    const owners: SourceRecord[] = [];
     for (const m of mapped) {
       const problem = this.relationalProblem(spec, m.records[0]!, m.present, stagedAccounts);
       if (problem) {
@@ -183,26 +215,12 @@ export class Ingestion {
       const present = m.present.reduce((mask, name) => mask | (s.plan.bit[name] ?? 0), 0);
       for (const r of m.records) {
         const values: Record<string, unknown> = { ...r.values, account_id: spec.referencesAccount ? (this.accounts.get(r.accountRef!) ?? null) : undefined };
-        rows.push([++this.recNo, m.source.row, present, ...(spec.referencesAccount ? [r.accountRef] : []), ...s.plan.columns.map((c) => values[c.name] ?? null)]);
-        owners.push(m.source);
+        rows.push([m.source.row, present, ...(spec.referencesAccount ? [r.accountRef] : []), ...s.plan.columns.map((c) => values[c.name] ?? null)]);
       }
     }
     if (rows.length) {
-      const inserted = await this.session.insertIgnoring(s.plan.table, s.plan.insertColumns, rows);
-      s.counts.records += inserted.filter(Boolean).length;
-      const duplicates = new Map<SourceRecord, unknown[]>();
-      inserted.forEach((ok, i) => {
-        if (!ok && !duplicates.has(owners[i]!)) duplicates.set(owners[i]!, rows[i]!);
-      });
-      const keyColumns = stageKeyColumns(s.plan);
-      for (const [source, tuple] of duplicates) {
-        const keyValues = keyColumns.map((k) => tuple[s.plan.insertColumns.indexOf(k)]);
-        const [first] = await this.session.all<{ row_no: number }>(firstRowWithKeySql(s.plan), keyValues);
-        const keyText = keyColumns.map((k, i) => `${k === 'account_ref' ? 'account_id' : k} ${formatKey(keyValues[i])}`).join(', ');
-        // The row's other records (other metrics of a wide usage row) go with it.
-        s.counts.records -= await this.session.exec(`DELETE FROM ${s.plan.table} WHERE row_no = ?`, [source.row]);
-        rejected.push({ source, problems: [{ column: null, reason: `duplicate of row ${first ? Number(first.row_no) : '?'} (same ${keyText})` }] });
-      }
+      await this.session.insertRows(s.plan.table, s.plan.insertColumns, rows);
+      s.counts.records += rows.length;
     }
     rejected.sort((a, b) => a.source.row - b.source.row);
     for (const r of rejected) await this.reject(s, r.source, r.problems);

@@ -30,10 +30,40 @@ export function normaliseColumn(name: string): string {
 const ATTRIBUTE_PREFIXES = ['attr.', 'attributes.', 'attr_'];
 const extraNumber = number();
 
+type Parsed = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/**
+ * Remembers what each distinct cell text of a column parsed to. Large files repeat
+ * the same dates, account ids and small counts millions of times, and running the
+ * schema once per distinct text instead of once per cell is most of an import's
+ * validation time. Bounded: starts over past MEMO_LIMIT entries.
+ */
+class ParseMemo {
+  private readonly cache = new Map<string, Parsed>();
+  constructor(private readonly schema: z.ZodType) {}
+  parse(value: unknown): Parsed {
+    if (typeof value !== 'string') return toParsed(this.schema.safeParse(value));
+    let r = this.cache.get(value);
+    if (!r) {
+      r = toParsed(this.schema.safeParse(value));
+      if (this.cache.size >= MEMO_LIMIT) this.cache.clear();
+      this.cache.set(value, r);
+    }
+    return r;
+  }
+}
+
+const MEMO_LIMIT = 20_000;
+
+function toParsed(result: z.ZodSafeParseResult<unknown>): Parsed {
+  return result.success ? { ok: true, value: result.data } : { ok: false, reason: result.error.issues[0]?.message ?? 'invalid' };
+}
+
 export class RecordMapper {
   readonly spec: KindSpec;
   private readonly lookup = new Map<string, string>();
   private readonly cache = new Map<string, Resolution>();
+  private readonly memos = new Map<string, ParseMemo>();
   /** Source columns that mean nothing for this kind (reported, not fatal). */
   readonly ignoredColumns = new Set<string>();
 
@@ -61,6 +91,15 @@ export class RecordMapper {
     if (r.to === 'ignored') this.ignoredColumns.add(column);
     this.cache.set(column, r);
     return r;
+  }
+
+  private memo(name: string, schema: z.ZodType): ParseMemo {
+    let m = this.memos.get(name);
+    if (!m) {
+      m = new ParseMemo(schema);
+      this.memos.set(name, m);
+    }
+    return m;
   }
 
   /** Required fields that no column of a header provides. */
@@ -94,11 +133,11 @@ export class RecordMapper {
         if (fieldSpec.required) problems.push({ column: field, reason: 'required, but missing' });
         continue;
       }
-      const parsed = (fieldSpec.schema as z.ZodType).safeParse(given.value);
-      if (parsed.success) {
-        record[field] = parsed.data;
+      const parsed = this.memo(field, fieldSpec.schema).parse(given.value);
+      if (parsed.ok) {
+        record[field] = parsed.value;
         present.add(field);
-      } else problems.push({ column: given.column, reason: parsed.error.issues[0]?.message ?? 'invalid' });
+      } else problems.push({ column: given.column, reason: parsed.reason });
     }
 
     const extras: Record<string, unknown> = {};
@@ -107,10 +146,10 @@ export class RecordMapper {
         extras[name] = typeof value === 'string' ? value.trim() : value;
         continue;
       }
-      const parsed = extraNumber.safeParse(value);
-      if (!parsed.success) problems.push({ column, reason: parsed.error.issues[0]?.message ?? 'invalid' });
-      else if (parsed.data !== null && parsed.data < 0) problems.push({ column, reason: 'must not be negative' });
-      else extras[name] = parsed.data;
+      const parsed = this.memo(`\u0000${name}`, extraNumber).parse(value);
+      if (!parsed.ok) problems.push({ column, reason: parsed.reason });
+      else if (parsed.value !== null && (parsed.value as number) < 0) problems.push({ column, reason: 'must not be negative' });
+      else extras[name] = parsed.value;
     }
 
     if (problems.length === 0 && this.spec.check) {
