@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Ingestion, type KindCounts, type Rejection } from '../ingest/ingest.ts';
 import type { ImportKind } from '../ingest/kinds.ts';
+import type { FieldProblem } from '../ingest/mapping.ts';
 import type { SourceRecord } from '../ingest/read.ts';
 import { openBulkSession, type BulkSession } from '../ingest/session.ts';
 import type { Database, DatabaseTarget } from '../storage/db.ts';
@@ -332,11 +333,8 @@ export function invalidItems(
  * A rejection's reason in the API's words. Ingestion numbers records as rows, and API
  * requests stage item i as row i + 1; the API points at items by 0-based index.
  */
-export function apiReason(reason: string): string {
-  return reason.replace(
-    /^duplicate of row (\d+)/,
-    (_, row: string) => `duplicate of index ${Number(row) - 1}`,
-  );
+export function apiReason(problem: FieldProblem): string {
+  return problem.duplicateOf ? `duplicate of index ${problem.duplicateOf.row - 1} (same ${problem.duplicateOf.key})` : problem.reason;
 }
 
 export type IngestOutcome =
@@ -445,7 +443,7 @@ export async function ingestItems(
             index: r.row - 1,
             type: typeOf.get(r.kind)!,
             field: p.column,
-            reason: apiReason(p.reason),
+            reason: apiReason(p),
           });
       }
       throw invalidItems(items.length, noun, invalidHere + outcome.rejected, errors);

@@ -176,7 +176,8 @@ export class Ingestion {
         const key: Record<string, unknown> = {};
         for (const k of keyColumns) key[k === 'account_ref' ? 'account_id' : k] = this.session.dialect === 'sqlite' && k === 'day' ? new Date(Number(row[k])) : row[k];
         const keyText = Object.entries(key).map(([k, v]) => `${k} ${formatKey(v)}`).join(', ');
-        await this.reject(s, { row: Number(row.row_no), fields: key }, [{ column: null, reason: `duplicate of row ${Number(row.first_row)} (same ${keyText})` }], true);
+        const duplicateOf = { row: Number(row.first_row), key: keyText };
+        await this.reject(s, { row: Number(row.row_no), fields: key }, [{ column: null, reason: `duplicate of row ${duplicateOf.row} (same ${keyText})`, duplicateOf }], true);
       }
       // Without skipInvalid the input is refused anyway; the count says how many more.
       if (rows.length < page || !this.options.skipInvalid) break;
@@ -244,7 +245,7 @@ export class Ingestion {
     if (spec.referencesAccount) {
       const ref = record.accountRef!;
       if (this.accounts.get(ref) === null && !stagedAccounts.has(ref)) {
-        return { column: 'account_id', reason: `unknown account "${ref}" (import it with \`canary import accounts\` first)` };
+        return { column: 'account_id', reason: `unknown account "${ref}"` };
       }
     } else if (spec.requiredOnInsert && this.accounts.get(record.values.external_id as string) === null) {
       const missing = spec.requiredOnInsert.filter((f) => !present.includes(f) || record.values[f] === null);

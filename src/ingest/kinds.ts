@@ -171,6 +171,9 @@ const accounts: KindSpec = {
   },
   key: [{ name: 'external_id', type: 'text' }],
   values: ACCOUNT_COLUMNS,
+  check(record, fields) {
+    return fields.has('name') && record.name === null ? [['name', 'an account name cannot be empty']] : [];
+  },
   requiredOnInsert: ['name'],
   insertStamps: ['created_at', 'updated_at'],
   updateStamps: ['updated_at'],

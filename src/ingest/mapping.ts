@@ -9,6 +9,8 @@ import { SHAPE_PROBLEM, type SourceRecord } from './read.ts';
 export interface FieldProblem {
   column: string | null;
   reason: string;
+  /** For a duplicate: the earlier row with the same natural key, and that key in words. */
+  duplicateOf?: { row: number; key: string };
 }
 
 export type Mapped =

@@ -150,16 +150,21 @@ export function mergeSql(plan: StagePlan): MergeSql {
       const asText = factText(plan.dialect, column, 's');
       sql.factsForUpdates.push(
         `INSERT INTO crm_facts (account_id, field, value, observed_at) SELECT t.id, '${field}', ${asText}, ? FROM ${s} AS s JOIN accounts t ON t.external_id = s.external_id ` +
-          `WHERE s.change = 'u' AND ${isPresent(plan, 's', field)} AND t.${field} IS DISTINCT FROM s.${field}`,
+          `WHERE s.change = 'u' AND ${isPresent(plan, 's', field)} AND t.${field} IS DISTINCT FROM s.${field}` +
+          FACT_CONFLICT,
       );
       sql.factsForInserts.push(
         `INSERT INTO crm_facts (account_id, field, value, observed_at) SELECT t.id, '${field}', ${asText}, ? FROM ${s} AS s JOIN accounts t ON t.external_id = s.external_id ` +
-          `WHERE s.change = 'i' AND s.${field} IS NOT NULL`,
+          `WHERE s.change = 'i' AND s.${field} IS NOT NULL` +
+          FACT_CONFLICT,
       );
     }
   }
   return sql;
 }
+
+// Two imports in the same millisecond changing one field: the later value stands.
+const FACT_CONFLICT = ' ON CONFLICT (account_id, field, observed_at) DO UPDATE SET value = excluded.value';
 
 /** A CRM fact's value as text: dates as YYYY-MM-DD, numbers as written. */
 function factText(dialect: Provider, column: TargetColumn, alias: string): string {

@@ -233,7 +233,7 @@ ACC-2,2026-11-05,-4,3
     const rejected = error as IngestRejected;
     expect(rejected.rejectedCount).toBe(3);
     expect(rejected.rejections.map((r) => [r.row, r.problems])).toEqual([
-      [3, [{ column: 'account_id', reason: 'unknown account "ACC-404" (import it with `canary import accounts` first)' }]],
+      [3, [{ column: 'account_id', reason: 'unknown account "ACC-404"' }]],
       [4, [{ column: 'date', reason: 'expected a date like 2026-03-31 or 2026-03-31T14:05:00Z, got "2026-13-40"' }]],
       [5, [{ column: 'active_users', reason: 'must not be negative' }]],
     ]);
@@ -254,6 +254,7 @@ ACC-2,2026-11-05,-4,3
       load('tickets', 'dup.csv', 'ticket_id,account_id,status,priority,opened_at\nT-9,ACC-1,open,P2,2026-11-05\nT-8,ACC-1,open,P2,2026-11-05\nT-9,ACC-2,open,P1,2026-11-06\n'),
     )) as IngestRejected;
     expect(dupTickets.rejections.map((r) => [r.row, r.problems[0]!.reason])).toEqual([[4, 'duplicate of row 2 (same external_id "T-9")']]);
+    expect(dupTickets.rejections[0]!.problems[0]!.duplicateOf).toEqual({ row: 2, key: 'external_id "T-9"' });
     const dupAccounts = (await expectRefused(() => load('accounts', 'dup-accounts.csv', 'external_id,name\nX-1,One\nX-1,Two\n'))) as IngestRejected;
     expect(dupAccounts.rejections[0]!.problems[0]!.reason).toBe('duplicate of row 2 (same external_id "X-1")');
   });
@@ -308,7 +309,7 @@ ACC-2,2026-11-05,-4,3
     expect(result.rejectsFile).toMatch(/mixed\.rejects\.csv$/);
     expect(readFileSync(result.rejectsFile!, 'utf8')).toBe(
       'row,errors,ticket_id,account_id,status,priority,opened_at\n' +
-        '3,"account_id: unknown account ""ACC-404"" (import it with `canary import accounts` first)",T-11,ACC-404,open,P2,2026-11-05\n' +
+        '3,"account_id: unknown account ""ACC-404""",T-11,ACC-404,open,P2,2026-11-05\n' +
         '4,"status: expected one of open, pending, resolved, closed, got ""weird""",T-12,ACC-2,weird,P2,2026-11-05\n' +
         '5,"duplicate of row 2 (same external_id ""T-10"")",T-10,ACC-2,open,P1,2026-11-06\n',
     );
@@ -323,10 +324,12 @@ ACC-2,2026-11-05,-4,3
     });
   });
 
-  it('needs a name for a new account but not to update one', async () => {
+  it('needs a name for a new account but not to update one, and never an empty name', async () => {
     await loadBook();
     const error = (await expectRefused(() => load('accounts', 'noname.csv', 'external_id,arr\nACC-1,1\nNEW-1,5\n'))) as IngestRejected;
     expect(error.rejections.map((r) => [r.row, r.problems[0]])).toEqual([[3, { column: 'name', reason: 'a new account needs name' }]]);
+    const empty = (await expectRefused(() => load('accounts', 'empty-name.json', '[{"external_id":"ACC-1","name":""}]'))) as IngestRejected;
+    expect(empty.rejections[0]!.problems).toEqual([{ column: 'name', reason: 'an account name cannot be empty' }]);
   });
 
   it('keeps hostile text as data', async () => {

@@ -74,6 +74,9 @@ function explain(file: string, options: ImportCommandOptions, err: unknown): unk
     );
     const more = err.rejectedCount - err.rejections.length;
     if (more > 0) lines.push(`  ... and ${int(more)} more invalid ${word}s`);
+    if (err.rejections.some((r) => r.problems.some((p) => p.reason.startsWith('unknown account')))) {
+      lines.push('Signals can only reference accounts Canary knows: import the accounts first (canary import accounts FILE).');
+    }
     return new UserError(
       `${file} was not imported: ${int(err.rejectedCount)} invalid ${word}${err.rejectedCount === 1 ? '' : 's'} (nothing was written)\n` +
         lines.join('\n') +

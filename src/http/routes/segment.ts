@@ -127,7 +127,7 @@ function callErrors(calls: SegmentCall[], plan: SegmentPlan, rejection: Rejectio
       index: source.index,
       type: calls[source.index]!.type,
       field: source.field,
-      reason: apiReason(p.reason),
+      reason: apiReason(p),
     };
   });
 }
