@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'data/', 'dist/'] },
+  { ignores: ['node_modules/', 'src/generated/', 'data/', 'tmp/', '.scratch/', 'demo-data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -13,7 +13,11 @@ for (const provider of PROVIDERS) {
   writeFileSync(file, providerSchema(provider));
   execFileSync(process.execPath, [require_resolve_prisma(), 'generate', '--schema', file], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    },
   });
   console.log(`canary: generated the ${provider} Prisma client`);
 }

@@ -12,7 +12,9 @@ import * as serve from './commands/serve.ts';
 import * as token from './commands/token.ts';
 
 const program = new Command('canary')
-  .description('Canary: customer health for customer-success teams, in Slack.\nConfiguration comes from the environment (and ./.env); see README.')
+  .description(
+    'Canary: customer health for customer-success teams, in Slack.\nConfiguration comes from the environment (and ./.env); see README.',
+  )
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

@@ -334,7 +334,9 @@ export function invalidItems(
  * requests stage item i as row i + 1; the API points at items by 0-based index.
  */
 export function apiReason(problem: FieldProblem): string {
-  return problem.duplicateOf ? `duplicate of index ${problem.duplicateOf.row - 1} (same ${problem.duplicateOf.key})` : problem.reason;
+  return problem.duplicateOf
+    ? `duplicate of index ${problem.duplicateOf.row - 1} (same ${problem.duplicateOf.key})`
+    : problem.reason;
 }
 
 export type IngestOutcome =

@@ -34,12 +34,20 @@ function toNumber(v: unknown): unknown {
   return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(cleaned) ? Number(cleaned) : value;
 }
 
-const numberLike = z.number({ error: (iss) => (iss.input === null ? 'required, but empty' : `expected a number, got "${String(iss.input)}"`) }).finite();
+const numberLike = z
+  .number({
+    error: (iss) =>
+      iss.input === null ? 'required, but empty' : `expected a number, got "${String(iss.input)}"`,
+  })
+  .finite();
 
 export const number = () => z.preprocess(toNumber, numberLike.nullable());
 export const requiredNumber = () => z.preprocess(toNumber, numberLike);
 export const count = () =>
-  z.preprocess(toNumber, numberLike.int({ error: 'expected a whole number' }).min(0, { error: 'must not be negative' }).nullable());
+  z.preprocess(
+    toNumber,
+    numberLike.int({ error: 'expected a whole number' }).min(0, { error: 'must not be negative' }).nullable(),
+  );
 export const nonNegative = () => z.preprocess(toNumber, numberLike.min(0, { error: 'must not be negative' }));
 const wholeIn = (min: number, max: number) =>
   numberLike
@@ -47,10 +55,12 @@ const wholeIn = (min: number, max: number) =>
     .min(min, { error: `must be between ${min} and ${max}` })
     .max(max, { error: `must be between ${min} and ${max}` });
 export const integerIn = (min: number, max: number) => z.preprocess(toNumber, wholeIn(min, max));
-export const optionalIntegerIn = (min: number, max: number) => z.preprocess(toNumber, wholeIn(min, max).nullable());
+export const optionalIntegerIn = (min: number, max: number) =>
+  z.preprocess(toNumber, wholeIn(min, max).nullable());
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
  * Parses `2026-03-31`, `2026-03-31T14:05:00Z`, `2026-03-31 14:05:00+02:00`; a time
@@ -61,7 +71,9 @@ export function parseTimestamp(value: string): Date | null {
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const date = new Date(Date.UTC(y, mo - 1, d));
-    return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d ? date : null;
+    return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
+      ? date
+      : null;
   }
   m = DATE_TIME.exec(value);
   if (!m) return null;
@@ -94,7 +106,9 @@ function toDate(v: unknown, dayOnly: boolean): unknown {
   if (typeof value !== 'string') return value;
   const parsed = parseTimestamp(value);
   if (!parsed) return { invalid: value };
-  return dayOnly ? new Date(Date.UTC(parsed.getUTCFullYear(), parsed.getUTCMonth(), parsed.getUTCDate())) : parsed;
+  return dayOnly
+    ? new Date(Date.UTC(parsed.getUTCFullYear(), parsed.getUTCMonth(), parsed.getUTCDate()))
+    : parsed;
 }
 
 const dateSchema = z
@@ -109,7 +123,8 @@ const dateSchema = z
 export const timestamp = () => z.preprocess((v) => toDate(v, false), dateSchema);
 /** A calendar day (UTC midnight); a time part is dropped. */
 export const day = () => z.preprocess((v) => toDate(v, true), dateSchema);
-export const requiredTimestamp = () => timestamp().refine((v): v is Date => v !== null, { error: 'required, but empty' });
+export const requiredTimestamp = () =>
+  timestamp().refine((v): v is Date => v !== null, { error: 'required, but empty' });
 export const requiredDay = () => day().refine((v): v is Date => v !== null, { error: 'required, but empty' });
 
 /** A value from a closed vocabulary, with synonyms folded onto the canonical word. */
@@ -153,7 +168,9 @@ export function canonicalJson(value: Record<string, unknown> | null): string | n
   if (value === null) return null;
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

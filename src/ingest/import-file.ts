@@ -83,16 +83,26 @@ class RejectsWriter {
   }
 }
 
-export async function importFile(session: BulkSession, kind: ImportKind, file: string, options: ImportFileOptions = {}): Promise<ImportResult> {
+export async function importFile(
+  session: BulkSession,
+  kind: ImportKind,
+  file: string,
+  options: ImportFileOptions = {},
+): Promise<ImportResult> {
   const format = formatOf(file, options.format);
-  const rejects = options.skipInvalid ? new RejectsWriter(options.rejectsFile ?? defaultRejectsFile(file, format), format) : null;
+  const rejects = options.skipInvalid
+    ? new RejectsWriter(options.rejectsFile ?? defaultRejectsFile(file, format), format)
+    : null;
   const ingestion = new Ingestion(session, {
     skipInvalid: options.skipInvalid,
     now: options.now,
     onReject: rejects ? (r) => rejects.write(r) : undefined,
   });
   try {
-    await ingestion.stage(kind, checkedHeader(kind, file, format, readRecords(file, format, { onProgress: options.onBytes })));
+    await ingestion.stage(
+      kind,
+      checkedHeader(kind, file, format, readRecords(file, format, { onProgress: options.onBytes })),
+    );
     const [counts] = await ingestion.commit();
     await rejects?.copyDuplicates(file);
     const wroteRejects = rejects ? await rejects.close() : false;
@@ -105,11 +115,19 @@ export async function importFile(session: BulkSession, kind: ImportKind, file: s
 }
 
 /** A CSV header that lacks a required column is a problem of the file, reported once. */
-async function* checkedHeader(kind: ImportKind, file: string, format: InputFormat, batches: AsyncGenerator<SourceRecord[]>) {
+async function* checkedHeader(
+  kind: ImportKind,
+  file: string,
+  format: InputFormat,
+  batches: AsyncGenerator<SourceRecord[]>,
+) {
   let first = true;
   for await (const batch of batches) {
     if (first && format === 'csv' && batch[0]) {
-      const missing = Ingestion.missingColumns(kind, Object.keys(batch[0].fields).filter((k) => !k.startsWith('\u0000')));
+      const missing = Ingestion.missingColumns(
+        kind,
+        Object.keys(batch[0].fields).filter((k) => !k.startsWith('\u0000')),
+      );
       if (missing.length) {
         throw new FileError(file, `no column for ${missing.join('; ')} (a ${kind} file needs them)`, 1);
       }

@@ -5,7 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { RecordMapper, type FieldProblem } from './mapping.ts';
 import { KINDS, type ImportKind, type KindSpec } from './kinds.ts';
-import { createStageSql, dropStageSql, duplicatesSql, mergeSql, stageKeyColumns, stagePlan, type StagePlan } from './merge.ts';
+import {
+  createStageSql,
+  dropStageSql,
+  duplicatesSql,
+  mergeSql,
+  stageKeyColumns,
+  stagePlan,
+  type StagePlan,
+} from './merge.ts';
 import type { SourceRecord } from './read.ts';
 import type { BulkSession } from './session.ts';
 
@@ -124,17 +132,37 @@ export class Ingestion {
       s = {
         plan,
         mapper: new RecordMapper(kind),
-        counts: { kind, rowsRead: 0, records: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0, ignoredColumns: [] },
+        counts: {
+          kind,
+          rowsRead: 0,
+          records: 0,
+          inserted: 0,
+          updated: 0,
+          unchanged: 0,
+          rejected: 0,
+          ignoredColumns: [],
+        },
       };
       this.staged.set(kind, s);
     }
     return s;
   }
 
-  private async reject(s: Staged, source: SourceRecord, problems: FieldProblem[], duplicate = false): Promise<void> {
+  private async reject(
+    s: Staged,
+    source: SourceRecord,
+    problems: FieldProblem[],
+    duplicate = false,
+  ): Promise<void> {
     s.counts.rejected++;
     this.rejectedCount++;
-    const rejection: Rejection = { kind: s.plan.spec.kind, row: source.row, problems, fields: source.fields, ...(duplicate ? { duplicate } : {}) };
+    const rejection: Rejection = {
+      kind: s.plan.spec.kind,
+      row: source.row,
+      problems,
+      fields: source.fields,
+      ...(duplicate ? { duplicate } : {}),
+    };
     const keep = this.options.keepRejections ?? MAX_REPORTED_REJECTIONS;
     if (this.rejections.length < keep || rejection.row < this.rejections[this.rejections.length - 1]!.row) {
       // Keep the earliest rows: duplicates are found after the other problems.
@@ -146,7 +174,10 @@ export class Ingestion {
   }
 
   /** Validates and stages every record of a source, given in batches. */
-  async stage(kind: ImportKind, batches: AsyncIterable<SourceRecord[]> | Iterable<SourceRecord[]>): Promise<void> {
+  async stage(
+    kind: ImportKind,
+    batches: AsyncIterable<SourceRecord[]> | Iterable<SourceRecord[]>,
+  ): Promise<void> {
     const s = await this.stageFor(kind);
     for await (const batch of batches) {
       for (let i = 0; i < batch.length; i += BATCH) {
@@ -174,10 +205,19 @@ export class Ingestion {
       const rows = await this.session.all<Record<string, unknown>>(sql.page, [page, offset]);
       for (const row of rows) {
         const key: Record<string, unknown> = {};
-        for (const k of keyColumns) key[k === 'account_ref' ? 'account_id' : k] = this.session.dialect === 'sqlite' && k === 'day' ? new Date(Number(row[k])) : row[k];
-        const keyText = Object.entries(key).map(([k, v]) => `${k} ${formatKey(v)}`).join(', ');
+        for (const k of keyColumns)
+          key[k === 'account_ref' ? 'account_id' : k] =
+            this.session.dialect === 'sqlite' && k === 'day' ? new Date(Number(row[k])) : row[k];
+        const keyText = Object.entries(key)
+          .map(([k, v]) => `${k} ${formatKey(v)}`)
+          .join(', ');
         const duplicateOf = { row: Number(row.first_row), key: keyText };
-        await this.reject(s, { row: Number(row.row_no), fields: key }, [{ column: null, reason: `duplicate of row ${duplicateOf.row} (same ${keyText})`, duplicateOf }], true);
+        await this.reject(
+          s,
+          { row: Number(row.row_no), fields: key },
+          [{ column: null, reason: `duplicate of row ${duplicateOf.row} (same ${keyText})`, duplicateOf }],
+          true,
+        );
       }
       // Without skipInvalid the input is refused anyway; the count says how many more.
       if (rows.length < page || !this.options.skipInvalid) break;
@@ -201,10 +241,14 @@ export class Ingestion {
       else mapped.push({ source, ...m });
     }
     // Which accounts exist: for signals, the accounts they reference; for accounts, whether each is new.
-    const refs = mapped.flatMap((m) => m.records.map((r) => (spec.referencesAccount ? r.accountRef! : (r.values.external_id as string))));
+    const refs = mapped.flatMap((m) =>
+      m.records.map((r) => (spec.referencesAccount ? r.accountRef! : (r.values.external_id as string))),
+    );
     await this.accounts.load(refs);
     const accountsStage = spec.referencesAccount ? this.staged.get('accounts') : undefined;
-    const stagedAccounts = accountsStage ? await this.stagedExternalIds(accountsStage, refs) : new Set<string>();
+    const stagedAccounts = accountsStage
+      ? await this.stagedExternalIds(accountsStage, refs)
+      : new Set<string>();
 
     const rows: unknown[][] = [];
     for (const m of mapped) {
@@ -215,8 +259,16 @@ export class Ingestion {
       }
       const present = m.present.reduce((mask, name) => mask | (s.plan.bit[name] ?? 0), 0);
       for (const r of m.records) {
-        const values: Record<string, unknown> = { ...r.values, account_id: spec.referencesAccount ? (this.accounts.get(r.accountRef!) ?? null) : undefined };
-        rows.push([m.source.row, present, ...(spec.referencesAccount ? [r.accountRef] : []), ...s.plan.columns.map((c) => values[c.name] ?? null)]);
+        const values: Record<string, unknown> = {
+          ...r.values,
+          account_id: spec.referencesAccount ? (this.accounts.get(r.accountRef!) ?? null) : undefined,
+        };
+        rows.push([
+          m.source.row,
+          present,
+          ...(spec.referencesAccount ? [r.accountRef] : []),
+          ...s.plan.columns.map((c) => values[c.name] ?? null),
+        ]);
       }
     }
     if (rows.length) {
@@ -241,7 +293,12 @@ export class Ingestion {
     return found;
   }
 
-  private relationalProblem(spec: KindSpec, record: { accountRef?: string; values: Record<string, unknown> }, present: string[], stagedAccounts: Set<string>): FieldProblem | null {
+  private relationalProblem(
+    spec: KindSpec,
+    record: { accountRef?: string; values: Record<string, unknown> },
+    present: string[],
+    stagedAccounts: Set<string>,
+  ): FieldProblem | null {
     if (spec.referencesAccount) {
       const ref = record.accountRef!;
       if (this.accounts.get(ref) === null && !stagedAccounts.has(ref)) {
@@ -249,7 +306,8 @@ export class Ingestion {
       }
     } else if (spec.requiredOnInsert && this.accounts.get(record.values.external_id as string) === null) {
       const missing = spec.requiredOnInsert.filter((f) => !present.includes(f) || record.values[f] === null);
-      if (missing.length) return { column: missing[0]!, reason: `a new ${spec.noun} needs ${missing.join(', ')}` };
+      if (missing.length)
+        return { column: missing[0]!, reason: `a new ${spec.noun} needs ${missing.join(', ')}` };
     }
     return null;
   }
@@ -260,8 +318,11 @@ export class Ingestion {
    */
   async commit(): Promise<KindCounts[]> {
     try {
-      if (this.rejectedCount > 0 && !this.options.skipInvalid) throw new IngestRejected(this.rejections, this.rejectedCount);
-      const order = [...this.staged.values()].sort((a, b) => Number(b.plan.spec.kind === 'accounts') - Number(a.plan.spec.kind === 'accounts'));
+      if (this.rejectedCount > 0 && !this.options.skipInvalid)
+        throw new IngestRejected(this.rejections, this.rejectedCount);
+      const order = [...this.staged.values()].sort(
+        (a, b) => Number(b.plan.spec.kind === 'accounts') - Number(a.plan.spec.kind === 'accounts'),
+      );
       await this.session.transaction(async () => {
         for (const s of order) await this.merge(s);
       });
@@ -276,10 +337,14 @@ export class Ingestion {
     const now = this.now;
     if (sql.resolveAccounts) {
       await this.session.exec(sql.resolveAccounts);
-      const unresolved = await this.session.all<{ row_no: number; account_ref: string }>(sql.unresolvedAccounts!);
+      const unresolved = await this.session.all<{ row_no: number; account_ref: string }>(
+        sql.unresolvedAccounts!,
+      );
       if (unresolved.length) {
         // Only possible if accounts were deleted while this ingestion ran.
-        throw new Error(`row ${unresolved[0]!.row_no}: account "${unresolved[0]!.account_ref}" no longer exists`);
+        throw new Error(
+          `row ${unresolved[0]!.row_no}: account "${unresolved[0]!.account_ref}" no longer exists`,
+        );
       }
     }
     await this.session.exec(sql.markInserts);
@@ -287,7 +352,10 @@ export class Ingestion {
     for (const f of sql.factsForUpdates) await this.session.exec(f, [now]);
     const stamps = (s.plan.spec.updateStamps ?? []).map(() => now);
     s.counts.updated = await this.session.exec(sql.update, stamps);
-    s.counts.inserted = await this.session.exec(sql.insert, (s.plan.spec.insertStamps ?? []).map(() => now));
+    s.counts.inserted = await this.session.exec(
+      sql.insert,
+      (s.plan.spec.insertStamps ?? []).map(() => now),
+    );
     for (const f of sql.factsForInserts) await this.session.exec(f, [now]);
     if (s.counts.inserted + s.counts.updated > 0) await this.session.exec(sql.touchAccounts, [now]);
     s.counts.unchanged = s.counts.records - s.counts.inserted - s.counts.updated;
@@ -295,7 +363,8 @@ export class Ingestion {
 
   /** Drops the staging tables; nothing staged is kept. */
   async discard(): Promise<void> {
-    for (const s of this.staged.values()) await this.session.exec(dropStageSql(s.plan)).catch(() => undefined);
+    for (const s of this.staged.values())
+      await this.session.exec(dropStageSql(s.plan)).catch(() => undefined);
     this.staged.clear();
   }
 }

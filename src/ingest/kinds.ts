@@ -19,7 +19,15 @@ import {
   timestamp,
 } from './fields.ts';
 
-export const IMPORT_KINDS = ['accounts', 'usage', 'events', 'tickets', 'surveys', 'notes', 'outcomes'] as const;
+export const IMPORT_KINDS = [
+  'accounts',
+  'usage',
+  'events',
+  'tickets',
+  'surveys',
+  'notes',
+  'outcomes',
+] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export type ColumnType = 'text' | 'real' | 'int' | 'timestamp' | 'json';
@@ -68,13 +76,21 @@ export interface KindSpec {
    */
   extraColumns?: 'metrics';
   /** Turns a validated record into the records it stages, with which value columns it sets. */
-  toRecords: (record: Record<string, unknown>, present: ReadonlySet<string>, extra: Record<string, unknown>) => {
+  toRecords: (
+    record: Record<string, unknown>,
+    present: ReadonlySet<string>,
+    extra: Record<string, unknown>,
+  ) => {
     records: StagedRecord[];
     present: string[];
   };
 }
 
-const accountRef: FieldSpec = { schema: requiredText(200), required: true, aliases: ['account', 'account_external_id', 'customer_id', 'company_id', 'group_id'] };
+const accountRef: FieldSpec = {
+  schema: requiredText(200),
+  required: true,
+  aliases: ['account', 'account_external_id', 'customer_id', 'company_id', 'group_id'],
+};
 
 /** A stable external id from the fields that identify a record, for sources that have none. */
 export function derivedId(prefix: string, ...parts: unknown[]): string {
@@ -138,7 +154,9 @@ function normaliseDomain(v: unknown): unknown {
 }
 
 const email = () =>
-  text(320).refine((v) => v === null || /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v), { error: 'expected an email address' });
+  text(320).refine((v) => v === null || /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v), {
+    error: 'expected an email address',
+  });
 
 const accounts: KindSpec = {
   kind: 'accounts',
@@ -146,25 +164,36 @@ const accounts: KindSpec = {
   table: 'accounts',
   referencesAccount: false,
   fields: {
-    external_id: { required: true, schema: requiredText(200), aliases: ['id', 'account_id', 'account_external_id', 'customer_id', 'group_id'] },
+    external_id: {
+      required: true,
+      schema: requiredText(200),
+      aliases: ['id', 'account_id', 'account_external_id', 'customer_id', 'group_id'],
+    },
     name: { schema: text(300), aliases: ['account_name', 'company', 'company_name', 'customer_name'] },
     domain: {
-      schema: z.preprocess(normaliseDomain, text(253)).refine((v) => v === null || /^[a-z0-9.-]+\.[a-z]{2,}$/.test(v), {
-        error: 'expected a domain such as acme.com',
-      }),
+      schema: z
+        .preprocess(normaliseDomain, text(253))
+        .refine((v) => v === null || /^[a-z0-9.-]+\.[a-z]{2,}$/.test(v), {
+          error: 'expected a domain such as acme.com',
+        }),
       aliases: ['website', 'url', 'company_domain'],
     },
     industry: { schema: text(120), aliases: ['vertical', 'sector'] },
     segment: { schema: text(120), aliases: ['tier', 'customer_segment'] },
     lifecycle_stage: { schema: text(120), aliases: ['stage', 'lifecycle'] },
     plan: { schema: text(120), aliases: ['product_plan', 'subscription_plan'] },
-    arr: { schema: number().refine((v) => v === null || v >= 0, { error: 'must not be negative' }), aliases: ['annual_recurring_revenue', 'contract_value', 'acv'] },
+    arr: {
+      schema: number().refine((v) => v === null || v >= 0, { error: 'must not be negative' }),
+      aliases: ['annual_recurring_revenue', 'contract_value', 'acv'],
+    },
     seats_purchased: { schema: count(), aliases: ['seats', 'licenses', 'licensed_seats', 'seats_bought'] },
     contract_start: { schema: day(), aliases: ['contract_start_date', 'start_date', 'customer_since'] },
     renewal_date: { schema: day(), aliases: ['renewal', 'contract_end', 'contract_end_date', 'renews_on'] },
     owner_email: { schema: email(), aliases: ['csm_email', 'owner', 'account_owner_email'] },
     owner_slack_id: {
-      schema: text(40).refine((v) => v === null || /^[UW][A-Z0-9]{2,}$/.test(v), { error: 'expected a Slack user id such as U024BE7LH' }),
+      schema: text(40).refine((v) => v === null || /^[UW][A-Z0-9]{2,}$/.test(v), {
+        error: 'expected a Slack user id such as U024BE7LH',
+      }),
       aliases: ['csm_slack_id', 'slack_user_id', 'owner_slack_user_id'],
     },
     attributes: { schema: jsonObject() },
@@ -180,10 +209,20 @@ const accounts: KindSpec = {
   toRecords(record, fields, extra) {
     const attributes = { ...((record.attributes as Record<string, unknown> | null) ?? {}), ...extra };
     const hasAttributes = fields.has('attributes') || Object.keys(extra).length > 0;
-    const values: Record<string, unknown> = { ...record, attributes: hasAttributes ? canonicalJson(attributes) : null };
+    const values: Record<string, unknown> = {
+      ...record,
+      attributes: hasAttributes ? canonicalJson(attributes) : null,
+    };
     return {
       records: [{ values }],
-      present: [...present(record, fields, ACCOUNT_COLUMNS.map((c) => c.name).filter((c) => c !== 'attributes')), ...(hasAttributes ? ['attributes'] : [])],
+      present: [
+        ...present(
+          record,
+          fields,
+          ACCOUNT_COLUMNS.map((c) => c.name).filter((c) => c !== 'attributes'),
+        ),
+        ...(hasAttributes ? ['attributes'] : []),
+      ],
     };
   },
 };
@@ -198,13 +237,20 @@ const usage: KindSpec = {
     account_id: accountRef,
     date: { required: true, schema: requiredDay(), aliases: ['day', 'timestamp', 'occurred_on'] },
     metric: { schema: text(100), aliases: ['metric_name', 'name'] },
-    value: { schema: number().refine((v) => v === null || v >= 0, { error: 'must not be negative' }), aliases: ['metric_value', 'count'] },
+    value: {
+      schema: number().refine((v) => v === null || v >= 0, { error: 'must not be negative' }),
+      aliases: ['metric_value', 'count'],
+    },
   },
   check(record, fields) {
-    if (fields.has('metric') !== fields.has('value')) return [[fields.has('metric') ? 'value' : 'metric', 'long-format usage needs both metric and value columns']];
+    if (fields.has('metric') !== fields.has('value'))
+      return [
+        [fields.has('metric') ? 'value' : 'metric', 'long-format usage needs both metric and value columns'],
+      ];
     if (fields.has('metric')) {
       if (record.metric === null) return [['metric', 'required, but empty']];
-      if (metricName(record.metric as string) === null) return [['metric', `"${String(record.metric)}" is not a metric name (letters, digits, _ : .)`]];
+      if (metricName(record.metric as string) === null)
+        return [['metric', `"${String(record.metric)}" is not a metric name (letters, digits, _ : .)`]];
       if (record.value === null) return [['value', 'required, but empty']];
     }
     return [];
@@ -219,7 +265,10 @@ const usage: KindSpec = {
     const records: StagedRecord[] = [];
     const accountRef = record.account_id as string;
     if (record.metric !== undefined && record.metric !== null) {
-      records.push({ accountRef, values: { metric: metricName(record.metric as string), day: record.date, value: record.value } });
+      records.push({
+        accountRef,
+        values: { metric: metricName(record.metric as string), day: record.date, value: record.value },
+      });
     }
     for (const [metric, value] of Object.entries(extra)) {
       if (value !== null) records.push({ accountRef, values: { metric, day: record.date, value } });
@@ -242,20 +291,46 @@ const tickets: KindSpec = {
     subject: { schema: text(1000), aliases: ['title', 'summary'] },
     status: {
       required: true,
-      schema: oneOf(TICKET_STATUS, { new: 'open', hold: 'pending', on_hold: 'pending', solved: 'resolved', done: 'resolved', closed: 'closed' }).refine((v) => v !== null, { error: 'required, but empty' }),
+      schema: oneOf(TICKET_STATUS, {
+        new: 'open',
+        hold: 'pending',
+        on_hold: 'pending',
+        solved: 'resolved',
+        done: 'resolved',
+        closed: 'closed',
+      }).refine((v) => v !== null, { error: 'required, but empty' }),
       aliases: ['state'],
     },
     priority: {
       required: true,
       schema: oneOf(PRIORITY, {
-        urgent: 'P1', critical: 'P1', '1': 'P1', p0: 'P1', high: 'P2', '2': 'P2', normal: 'P3', medium: 'P3', '3': 'P3', low: 'P4', '4': 'P4',
+        urgent: 'P1',
+        critical: 'P1',
+        '1': 'P1',
+        p0: 'P1',
+        high: 'P2',
+        '2': 'P2',
+        normal: 'P3',
+        medium: 'P3',
+        '3': 'P3',
+        low: 'P4',
+        '4': 'P4',
       }).refine((v) => v !== null, { error: 'required, but empty' }),
       aliases: ['severity', 'prio'],
     },
-    opened_at: { required: true, schema: requiredTimestamp(), aliases: ['created_at', 'opened', 'created', 'submitted_at'] },
+    opened_at: {
+      required: true,
+      schema: requiredTimestamp(),
+      aliases: ['created_at', 'opened', 'created', 'submitted_at'],
+    },
     resolved_at: { schema: timestamp(), aliases: ['solved_at', 'closed_at', 'resolved'] },
     csat: { schema: optionalIntegerIn(1, 5), aliases: ['satisfaction', 'csat_score'] },
-    sentiment: { schema: number().refine((v) => v === null || (v >= -1 && v <= 1), { error: 'must be between -1 and 1' }), aliases: ['sentiment_score'] },
+    sentiment: {
+      schema: number().refine((v) => v === null || (v >= -1 && v <= 1), {
+        error: 'must be between -1 and 1',
+      }),
+      aliases: ['sentiment_score'],
+    },
   },
   check(record) {
     const opened = record.opened_at as Date | null;
@@ -275,7 +350,21 @@ const tickets: KindSpec = {
   ],
   toRecords(record, fields) {
     const values = { ...record, external_id: record.ticket_id };
-    return { records: [{ accountRef: record.account_id as string, values }], present: ['account_id', ...present(record, fields, ['subject', 'status', 'priority', 'opened_at', 'resolved_at', 'csat', 'sentiment'])] };
+    return {
+      records: [{ accountRef: record.account_id as string, values }],
+      present: [
+        'account_id',
+        ...present(record, fields, [
+          'subject',
+          'status',
+          'priority',
+          'opened_at',
+          'resolved_at',
+          'csat',
+          'sentiment',
+        ]),
+      ],
+    };
   },
 };
 
@@ -289,16 +378,24 @@ const surveys: KindSpec = {
   fields: {
     response_id: { schema: text(200), aliases: ['id', 'external_id'] },
     account_id: accountRef,
-    kind: { schema: oneOf(SURVEY_KINDS, { net_promoter_score: 'nps', satisfaction: 'csat' }), aliases: ['type', 'survey', 'survey_type'] },
+    kind: {
+      schema: oneOf(SURVEY_KINDS, { net_promoter_score: 'nps', satisfaction: 'csat' }),
+      aliases: ['type', 'survey', 'survey_type'],
+    },
     score: { required: true, schema: integerIn(0, 10), aliases: ['rating', 'value', 'nps', 'nps_score'] },
     comment: { schema: text(10_000), aliases: ['feedback', 'verbatim', 'reason', 'text'] },
     respondent: { schema: text(320), aliases: ['email', 'respondent_email', 'user', 'user_id'] },
-    responded_at: { required: true, schema: requiredTimestamp(), aliases: ['date', 'submitted_at', 'created_at', 'timestamp'] },
+    responded_at: {
+      required: true,
+      schema: requiredTimestamp(),
+      aliases: ['date', 'submitted_at', 'created_at', 'timestamp'],
+    },
   },
   check(record) {
     const kind = (record.kind as string | null) ?? 'nps';
     const score = record.score as number;
-    if (kind === 'csat' && (score < 1 || score > 5)) return [['score', `CSAT must be between 1 and 5, got ${score}`]];
+    if (kind === 'csat' && (score < 1 || score > 5))
+      return [['score', `CSAT must be between 1 and 5, got ${score}`]];
     return [];
   },
   key: [{ name: 'external_id', type: 'text' }],
@@ -312,10 +409,18 @@ const surveys: KindSpec = {
   ],
   toRecords(record, fields) {
     const kind = (record.kind as string | null) ?? 'nps';
-    const external_id = (record.response_id as string | null) ?? derivedId('survey', record.account_id, kind, record.respondent, record.responded_at);
+    const external_id =
+      (record.response_id as string | null) ??
+      derivedId('survey', record.account_id, kind, record.respondent, record.responded_at);
     return {
       records: [{ accountRef: record.account_id as string, values: { ...record, kind, external_id } }],
-      present: ['account_id', 'kind', 'score', 'responded_at', ...present(record, fields, ['comment', 'respondent'])],
+      present: [
+        'account_id',
+        'kind',
+        'score',
+        'responded_at',
+        ...present(record, fields, ['comment', 'respondent']),
+      ],
     };
   },
 };
@@ -333,7 +438,17 @@ const notes: KindSpec = {
     author: { schema: text(320), aliases: ['csm', 'csm_email', 'by'] },
     sentiment: {
       required: true,
-      schema: oneOf(SENTIMENTS, { green: 'positive', good: 'positive', '1': 'positive', yellow: 'neutral', ok: 'neutral', '0': 'neutral', red: 'negative', bad: 'negative', '-1': 'negative' }).refine((v) => v !== null, { error: 'required, but empty' }),
+      schema: oneOf(SENTIMENTS, {
+        green: 'positive',
+        good: 'positive',
+        '1': 'positive',
+        yellow: 'neutral',
+        ok: 'neutral',
+        '0': 'neutral',
+        red: 'negative',
+        bad: 'negative',
+        '-1': 'negative',
+      }).refine((v) => v !== null, { error: 'required, but empty' }),
       aliases: ['csm_sentiment', 'mood'],
     },
     note: { schema: text(10_000), aliases: ['text', 'body', 'comment'] },
@@ -348,7 +463,9 @@ const notes: KindSpec = {
     { name: 'noted_at', type: 'timestamp' },
   ],
   toRecords(record, fields) {
-    const external_id = (record.note_id as string | null) ?? derivedId('note', record.account_id, record.author, record.noted_at);
+    const external_id =
+      (record.note_id as string | null) ??
+      derivedId('note', record.account_id, record.author, record.noted_at);
     return {
       records: [{ accountRef: record.account_id as string, values: { ...record, external_id } }],
       present: ['account_id', 'sentiment', 'noted_at', ...present(record, fields, ['author', 'note'])],
@@ -367,10 +484,22 @@ const outcomes: KindSpec = {
     account_id: accountRef,
     outcome: {
       required: true,
-      schema: oneOf(OUTCOMES, { churn: 'churned', renewal: 'renewed', renew: 'renewed', expansion: 'expanded', upsell: 'expanded', contraction: 'contracted', downsell: 'contracted' }).refine((v) => v !== null, { error: 'required, but empty' }),
+      schema: oneOf(OUTCOMES, {
+        churn: 'churned',
+        renewal: 'renewed',
+        renew: 'renewed',
+        expansion: 'expanded',
+        upsell: 'expanded',
+        contraction: 'contracted',
+        downsell: 'contracted',
+      }).refine((v) => v !== null, { error: 'required, but empty' }),
       aliases: ['kind', 'type', 'event'],
     },
-    date: { required: true, schema: requiredDay(), aliases: ['occurred_on', 'occurred_at', 'effective_date'] },
+    date: {
+      required: true,
+      schema: requiredDay(),
+      aliases: ['occurred_on', 'occurred_at', 'effective_date'],
+    },
     arr_change: { schema: number(), aliases: ['delta_arr', 'arr_delta', 'arr_change_usd'] },
     note: { schema: text(10_000), aliases: ['reason', 'comment'] },
   },
@@ -385,7 +514,17 @@ const outcomes: KindSpec = {
   ],
   toRecords(record, fields) {
     return {
-      records: [{ accountRef: record.account_id as string, values: { kind: record.outcome, occurred_on: record.date, arr_change: record.arr_change, note: record.note } }],
+      records: [
+        {
+          accountRef: record.account_id as string,
+          values: {
+            kind: record.outcome,
+            occurred_on: record.date,
+            arr_change: record.arr_change,
+            note: record.note,
+          },
+        },
+      ],
       present: present(record, fields, ['arr_change', 'note']),
     };
   },
@@ -413,8 +552,12 @@ const events: KindSpec = {
     { name: 'properties', type: 'json' },
   ],
   toRecords(record, fields) {
-    const external_id = (record.event_id as string | null) ?? derivedId('event', record.account_id, record.event, record.user_id, record.occurred_at);
-    const properties = canonicalJson((record.properties as Record<string, unknown> | null | undefined) ?? null);
+    const external_id =
+      (record.event_id as string | null) ??
+      derivedId('event', record.account_id, record.event, record.user_id, record.occurred_at);
+    const properties = canonicalJson(
+      (record.properties as Record<string, unknown> | null | undefined) ?? null,
+    );
     return {
       records: [{ accountRef: record.account_id as string, values: { ...record, properties, external_id } }],
       present: ['account_id', 'event', 'occurred_at', ...present(record, fields, ['user_id', 'properties'])],
@@ -422,4 +565,12 @@ const events: KindSpec = {
   },
 };
 
-export const KINDS: Record<ImportKind, KindSpec> = { accounts, usage, events, tickets, surveys, notes, outcomes };
+export const KINDS: Record<ImportKind, KindSpec> = {
+  accounts,
+  usage,
+  events,
+  tickets,
+  surveys,
+  notes,
+  outcomes,
+};

@@ -14,13 +14,9 @@ export interface FieldProblem {
 }
 
 export type Mapped =
-  | { ok: true; records: StagedRecord[]; present: string[] }
-  | { ok: false; problems: FieldProblem[] };
+  { ok: true; records: StagedRecord[]; present: string[] } | { ok: false; problems: FieldProblem[] };
 
-type Resolution =
-  | { to: 'field'; field: string }
-  | { to: 'extra'; name: string }
-  | { to: 'ignored' };
+type Resolution = { to: 'field'; field: string } | { to: 'extra'; name: string } | { to: 'ignored' };
 
 export function normaliseColumn(name: string): string {
   return name
@@ -58,7 +54,9 @@ class ParseMemo {
 const MEMO_LIMIT = 20_000;
 
 function toParsed(result: z.ZodSafeParseResult<unknown>): Parsed {
-  return result.success ? { ok: true, value: result.data } : { ok: false, reason: result.error.issues[0]?.message ?? 'invalid' };
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, reason: result.error.issues[0]?.message ?? 'invalid' };
 }
 
 export class RecordMapper {
@@ -106,7 +104,9 @@ export class RecordMapper {
 
   /** Required fields that no column of a header provides. */
   missingRequired(columns: string[]): string[] {
-    const provided = new Set(columns.map((c) => this.resolve(c)).flatMap((r) => (r.to === 'field' ? [r.field] : [])));
+    const provided = new Set(
+      columns.map((c) => this.resolve(c)).flatMap((r) => (r.to === 'field' ? [r.field] : [])),
+    );
     return Object.entries(this.spec.fields)
       .filter(([field, f]) => f.required && !provided.has(field))
       .map(([field, f]) => (f.aliases?.length ? `${field} (or ${f.aliases.join(', ')})` : field));
@@ -114,7 +114,8 @@ export class RecordMapper {
 
   map(source: SourceRecord): Mapped {
     const shape = source.fields[SHAPE_PROBLEM];
-    if (typeof shape === 'string') return { ok: false, problems: [{ column: null, reason: `the record ${shape}` }] };
+    if (typeof shape === 'string')
+      return { ok: false, problems: [{ column: null, reason: `the record ${shape}` }] };
 
     const raw: Record<string, { value: unknown; column: string }> = {};
     const extra: Record<string, { value: unknown; column: string }> = {};
@@ -122,7 +123,11 @@ export class RecordMapper {
     for (const [column, value] of Object.entries(source.fields)) {
       const r = this.resolve(column);
       if (r.to === 'field') {
-        if (raw[r.field]) problems.push({ column, reason: `gives ${r.field} a second time (also "${raw[r.field]!.column}")` });
+        if (raw[r.field])
+          problems.push({
+            column,
+            reason: `gives ${r.field} a second time (also "${raw[r.field]!.column}")`,
+          });
         else raw[r.field] = { value, column };
       } else if (r.to === 'extra') extra[r.name] = { value, column };
     }
@@ -150,18 +155,23 @@ export class RecordMapper {
       }
       const parsed = this.memo(`\u0000${name}`, extraNumber).parse(value);
       if (!parsed.ok) problems.push({ column, reason: parsed.reason });
-      else if (parsed.value !== null && (parsed.value as number) < 0) problems.push({ column, reason: 'must not be negative' });
+      else if (parsed.value !== null && (parsed.value as number) < 0)
+        problems.push({ column, reason: 'must not be negative' });
       else extras[name] = parsed.value;
     }
 
     if (problems.length === 0 && this.spec.check) {
-      for (const [field, reason] of this.spec.check(record, present)) problems.push({ column: raw[field]?.column ?? field, reason });
+      for (const [field, reason] of this.spec.check(record, present))
+        problems.push({ column: raw[field]?.column ?? field, reason });
     }
     if (problems.length > 0) return { ok: false, problems };
 
     const out = this.spec.toRecords(record, present, extras);
     if (out.records.length === 0) {
-      return { ok: false, problems: [{ column: null, reason: `holds no ${this.spec.noun} (every value is empty)` }] };
+      return {
+        ok: false,
+        problems: [{ column: null, reason: `holds no ${this.spec.noun} (every value is empty)` }],
+      };
     }
     return { ok: true, records: out.records, present: out.present };
   }

@@ -5,11 +5,24 @@ import type { Provider } from '../storage/schema.ts';
 import type { ColumnType, KindSpec, TargetColumn } from './kinds.ts';
 
 /** CRM and contract fields whose changes are kept as CrmFact history. */
-export const TRACKED_ACCOUNT_FIELDS = ['arr', 'seats_purchased', 'plan', 'lifecycle_stage', 'contract_start', 'renewal_date'] as const;
+export const TRACKED_ACCOUNT_FIELDS = [
+  'arr',
+  'seats_purchased',
+  'plan',
+  'lifecycle_stage',
+  'contract_start',
+  'renewal_date',
+] as const;
 
 const SQL_TYPE: Record<Provider, Record<ColumnType, string>> = {
   sqlite: { text: 'TEXT', real: 'REAL', int: 'INTEGER', timestamp: 'INTEGER', json: 'TEXT' },
-  postgresql: { text: 'text', real: 'double precision', int: 'integer', timestamp: 'timestamp(3)', json: 'text' },
+  postgresql: {
+    text: 'text',
+    real: 'double precision',
+    int: 'integer',
+    timestamp: 'timestamp(3)',
+    json: 'text',
+  },
 };
 
 export interface StagePlan {
@@ -29,7 +42,12 @@ export function stagePlan(spec: KindSpec, dialect: Provider, table: string): Sta
   for (const c of [...spec.key, ...spec.values]) if (!columns.some((x) => x.name === c.name)) columns.push(c);
   const bit: Record<string, number> = {};
   spec.values.forEach((c, i) => (bit[c.name] = 1 << i));
-  const insertColumns = ['row_no', 'present', ...(spec.referencesAccount ? ['account_ref'] : []), ...columns.map((c) => c.name)];
+  const insertColumns = [
+    'row_no',
+    'present',
+    ...(spec.referencesAccount ? ['account_ref'] : []),
+    ...columns.map((c) => c.name),
+  ];
   return { table, spec, dialect, columns, insertColumns, bit };
 }
 
@@ -67,7 +85,9 @@ export function duplicatesSql(plan: StagePlan) {
   const rows = duplicateRows(plan);
   return {
     /** One line per duplicate source row (a wide usage row has several records); parameters: limit, offset. */
-    page: `SELECT row_no, MIN(first_row) AS first_row, ${stageKey(plan).map((k) => `MIN(${k}) AS ${k}`).join(', ')} FROM (${rows}) x GROUP BY row_no ORDER BY row_no LIMIT ? OFFSET ?`,
+    page: `SELECT row_no, MIN(first_row) AS first_row, ${stageKey(plan)
+      .map((k) => `MIN(${k}) AS ${k}`)
+      .join(', ')} FROM (${rows}) x GROUP BY row_no ORDER BY row_no LIMIT ? OFFSET ?`,
     count: `SELECT COUNT(DISTINCT row_no) AS n FROM (${rows}) x`,
     /** Removes every record of the duplicate rows; returns how many records went. */
     remove: `DELETE FROM ${plan.table} WHERE row_no IN (SELECT row_no FROM (${rows}) x)`,
@@ -88,7 +108,8 @@ function keyJoin(plan: StagePlan, target: string, stage: string): string {
   return plan.spec.key.map((c) => `${target}.${c.name} = ${stage}.${c.name}`).join(' AND ');
 }
 
-const isPresent = (plan: StagePlan, alias: string, column: string) => `(${alias}.present & ${plan.bit[column]}) <> 0`;
+const isPresent = (plan: StagePlan, alias: string, column: string) =>
+  `(${alias}.present & ${plan.bit[column]}) <> 0`;
 
 export interface MergeSql {
   resolveAccounts?: string;
@@ -121,7 +142,10 @@ export function mergeSql(plan: StagePlan): MergeSql {
     update:
       `UPDATE ${target} AS t SET ` +
       [
-        ...spec.values.map((c) => `${c.name} = CASE WHEN ${isPresent(plan, 's', c.name)} THEN ${staged(plan, c, 's')} ELSE t.${c.name} END`),
+        ...spec.values.map(
+          (c) =>
+            `${c.name} = CASE WHEN ${isPresent(plan, 's', c.name)} THEN ${staged(plan, c, 's')} ELSE t.${c.name} END`,
+        ),
         ...updateStamps.map((name) => `${name} = ?`),
       ].join(', ') +
       ` FROM ${s} AS s WHERE s.change = 'u' AND ${keyJoin(plan, 't', 's')}`,
@@ -129,7 +153,9 @@ export function mergeSql(plan: StagePlan): MergeSql {
       `INSERT INTO ${target} (${[...spec.key.map((c) => c.name), ...valueNames.filter((n) => !spec.key.some((k) => k.name === n)), ...insertStamps].join(', ')}) ` +
       `SELECT ${[
         ...spec.key.map((c) => `s.${c.name}`),
-        ...spec.values.filter((c) => !spec.key.some((k) => k.name === c.name)).map((c) => `CASE WHEN ${isPresent(plan, 's', c.name)} THEN ${staged(plan, c, 's')} END`),
+        ...spec.values
+          .filter((c) => !spec.key.some((k) => k.name === c.name))
+          .map((c) => `CASE WHEN ${isPresent(plan, 's', c.name)} THEN ${staged(plan, c, 's')} END`),
         ...insertStamps.map(() => '?'),
       ].join(', ')} FROM ${s} AS s WHERE s.change = 'i'` +
       // In the target's key order, new rows append to its primary-key tree instead of
@@ -170,7 +196,9 @@ const FACT_CONFLICT = ' ON CONFLICT (account_id, field, observed_at) DO UPDATE S
 function factText(dialect: Provider, column: TargetColumn, alias: string): string {
   const ref = `${alias}.${column.name}`;
   if (column.type === 'timestamp') {
-    return dialect === 'sqlite' ? `strftime('%Y-%m-%d', ${ref} / 1000, 'unixepoch')` : `to_char(${ref}, 'YYYY-MM-DD')`;
+    return dialect === 'sqlite'
+      ? `strftime('%Y-%m-%d', ${ref} / 1000, 'unixepoch')`
+      : `to_char(${ref}, 'YYYY-MM-DD')`;
   }
   if (column.type === 'real' && dialect === 'sqlite') {
     // SQLite prints 1000.0 where PostgreSQL prints 1000; keep facts the same on both.

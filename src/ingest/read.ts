@@ -42,7 +42,10 @@ export function formatOf(file: string, explicit?: string): InputFormat {
   if (ext === '.csv' || ext === '.txt') return 'csv';
   if (ext === '.json') return 'json';
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
-  throw new FileError(file, `cannot tell the format from "${ext || 'no extension'}"; name it .csv, .json or .ndjson, or pass --format`);
+  throw new FileError(
+    file,
+    `cannot tell the format from "${ext || 'no extension'}"; name it .csv, .json or .ndjson, or pass --format`,
+  );
 }
 
 /** Largest CSV record accepted; a bigger one is a broken quote or a hostile file. */
@@ -61,8 +64,17 @@ class Utf8Check extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     if (this.offset === 0 && chunk.length >= 2) {
       const [a, b] = [chunk[0], chunk[1]];
-      if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff) || (chunk.length >= 4 && chunk.subarray(0, 200).includes(0))) {
-        done(new FileError(this.file, 'the file is UTF-16 (or binary), not UTF-8; save it as "CSV UTF-8" and import again'));
+      if (
+        (a === 0xff && b === 0xfe) ||
+        (a === 0xfe && b === 0xff) ||
+        (chunk.length >= 4 && chunk.subarray(0, 200).includes(0))
+      ) {
+        done(
+          new FileError(
+            this.file,
+            'the file is UTF-16 (or binary), not UTF-8; save it as "CSV UTF-8" and import again',
+          ),
+        );
         return;
       }
     }
@@ -71,7 +83,12 @@ class Utf8Check extends Transform {
       this.offset += chunk.length;
       done(null, text);
     } catch {
-      done(new FileError(this.file, `the file is not valid UTF-8 (an invalid byte within bytes ${this.offset}-${this.offset + chunk.length}); save it as UTF-8 and import again`));
+      done(
+        new FileError(
+          this.file,
+          `the file is not valid UTF-8 (an invalid byte within bytes ${this.offset}-${this.offset + chunk.length}); save it as UTF-8 and import again`,
+        ),
+      );
     }
   }
   override _flush(done: TransformCallback): void {
@@ -117,11 +134,20 @@ export async function fileSize(file: string): Promise<number> {
 }
 
 /** Yields the file's records in order, in batches. Throws FileError for problems with the file as a whole. */
-export async function* readRecords(file: string, format: InputFormat, options: ReadOptions = {}): AsyncGenerator<SourceRecord[]> {
+export async function* readRecords(
+  file: string,
+  format: InputFormat,
+  options: ReadOptions = {},
+): AsyncGenerator<SourceRecord[]> {
   const { text } = await openText(file, options);
   let yielded = 0;
   try {
-    const batches = format === 'csv' ? readCsv(file, text) : format === 'ndjson' ? readNdjson(text) : readJsonArray(file, text);
+    const batches =
+      format === 'csv'
+        ? readCsv(file, text)
+        : format === 'ndjson'
+          ? readNdjson(text)
+          : readJsonArray(file, text);
     for await (const batch of batches) {
       yielded += batch.length;
       yield batch;
@@ -129,7 +155,11 @@ export async function* readRecords(file: string, format: InputFormat, options: R
   } finally {
     text.destroy();
   }
-  if (yielded === 0) throw new FileError(file, format === 'csv' ? 'the file has a header row but no data rows' : 'the file holds no records');
+  if (yielded === 0)
+    throw new FileError(
+      file,
+      format === 'csv' ? 'the file has a header row but no data rows' : 'the file holds no records',
+    );
 }
 
 /**
@@ -137,7 +167,11 @@ export async function* readRecords(file: string, format: InputFormat, options: R
  * consumed. Iterating a stream record by record costs a promise per record, which
  * dominated the time to read a large CSV.
  */
-async function* batchesOf<T>(stream: NodeJS.ReadableStream, take: (item: unknown) => T | undefined, size = 2_000): AsyncGenerator<T[]> {
+async function* batchesOf<T>(
+  stream: NodeJS.ReadableStream,
+  take: (item: unknown) => T | undefined,
+  size = 2_000,
+): AsyncGenerator<T[]> {
   let batch: T[] = [];
   let ended = false;
   let failure: unknown = null;
@@ -184,7 +218,12 @@ async function* batchesOf<T>(stream: NodeJS.ReadableStream, take: (item: unknown
 }
 
 async function* readCsv(file: string, text: Transform): AsyncGenerator<SourceRecord[]> {
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_BYTES });
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    max_record_size: MAX_RECORD_BYTES,
+  });
   text.on('error', (err) => parser.destroy(err));
   text.pipe(parser);
   let header: string[] | null = null;
@@ -260,7 +299,8 @@ async function* readJsonArray(file: string, text: Transform): AsyncGenerator<Sou
   } catch (err) {
     if (err instanceof FileError) throw err;
     const message = (err as Error).message;
-    if (/top-level|array/i.test(message)) throw new FileError(file, 'expected a JSON array of records (use .ndjson for one record per line)');
+    if (/top-level|array/i.test(message))
+      throw new FileError(file, 'expected a JSON array of records (use .ndjson for one record per line)');
     throw new FileError(file, `JSON syntax error: ${message}`);
   }
 }

@@ -69,7 +69,9 @@ class SqliteSession implements BulkSession {
   }
 
   async insertRows(table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
-    const s = this.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    const s = this.statement(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    );
     // One transaction per batch instead of one per row.
     this.db.transaction(() => {
       for (const row of rows) {
@@ -115,7 +117,10 @@ class PostgresSession implements BulkSession {
   private constructor(private readonly client: pg.Client) {}
 
   static async open(target: DatabaseTarget): Promise<PostgresSession> {
-    const client = new pg.Client({ connectionString: target.connectionString, options: `-c search_path=${target.schema}` });
+    const client = new pg.Client({
+      connectionString: target.connectionString,
+      options: `-c search_path=${target.schema}`,
+    });
     await client.connect();
     return new PostgresSession(client);
   }
@@ -139,7 +144,10 @@ class PostgresSession implements BulkSession {
         for (const v of row) params.push(postgresValue(v));
         return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
       });
-      await this.client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+      await this.client.query(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`,
+        params,
+      );
     }
   }
 

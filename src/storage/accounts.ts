@@ -55,23 +55,27 @@ export async function findAccounts(db: Db, query: string, limit = 10) {
         Prisma.sql`SELECT id FROM accounts WHERE lower(name) LIKE ${`%${escapeLike(lower)}%`} ESCAPE '\\' ORDER BY name LIMIT ${limit}`,
       );
   if (!ids.length) return [];
-  return db.account.findMany({ where: { id: { in: ids.map((r) => Number(r.id)) } }, orderBy: { name: 'asc' } });
+  return db.account.findMany({
+    where: { id: { in: ids.map((r) => Number(r.id)) } },
+    orderBy: { name: 'asc' },
+  });
 }
 
 /** What is on file for an account: counts and the latest dates of each signal. */
 export async function signalSummary(db: Db, accountId: number) {
-  const [usage, lastUsage, events, tickets, openTickets, surveys, lastNps, notes, outcomes, facts] = await Promise.all([
-    db.usageMetric.count({ where: { accountId } }),
-    db.usageMetric.aggregate({ where: { accountId }, _max: { day: true }, _min: { day: true } }),
-    db.usageEvent.count({ where: { accountId } }),
-    db.ticket.count({ where: { accountId } }),
-    db.ticket.count({ where: { accountId, status: { in: ['open', 'pending'] } } }),
-    db.surveyResponse.count({ where: { accountId } }),
-    db.surveyResponse.findFirst({ where: { accountId, kind: 'nps' }, orderBy: { respondedAt: 'desc' } }),
-    db.sentimentNote.count({ where: { accountId } }),
-    db.accountOutcome.findMany({ where: { accountId }, orderBy: { occurredOn: 'desc' }, take: 5 }),
-    db.crmFact.count({ where: { accountId } }),
-  ]);
+  const [usage, lastUsage, events, tickets, openTickets, surveys, lastNps, notes, outcomes, facts] =
+    await Promise.all([
+      db.usageMetric.count({ where: { accountId } }),
+      db.usageMetric.aggregate({ where: { accountId }, _max: { day: true }, _min: { day: true } }),
+      db.usageEvent.count({ where: { accountId } }),
+      db.ticket.count({ where: { accountId } }),
+      db.ticket.count({ where: { accountId, status: { in: ['open', 'pending'] } } }),
+      db.surveyResponse.count({ where: { accountId } }),
+      db.surveyResponse.findFirst({ where: { accountId, kind: 'nps' }, orderBy: { respondedAt: 'desc' } }),
+      db.sentimentNote.count({ where: { accountId } }),
+      db.accountOutcome.findMany({ where: { accountId }, orderBy: { occurredOn: 'desc' }, take: 5 }),
+      db.crmFact.count({ where: { accountId } }),
+    ]);
   return {
     usageMetrics: usage,
     usageFrom: lastUsage._min.day,

@@ -39,7 +39,8 @@ export class DatabaseUrlError extends Error {}
 export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (url.startsWith('file:')) {
     const file = url.slice('file:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!file) throw new DatabaseUrlError('DATABASE_URL "file:" names no file; expected e.g. file:./data/canary.db');
+    if (!file)
+      throw new DatabaseUrlError('DATABASE_URL "file:" names no file; expected e.g. file:./data/canary.db');
     return { provider: 'sqlite', display: url, file };
   }
   if (url.startsWith('postgresql://') || url.startsWith('postgres://')) {
@@ -56,7 +57,12 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     parsed.searchParams.delete('schema');
     const display = new URL(parsed.toString());
     if (display.password) display.password = '***';
-    return { provider: 'postgresql', display: display.toString(), connectionString: parsed.toString(), schema };
+    return {
+      provider: 'postgresql',
+      display: display.toString(),
+      connectionString: parsed.toString(),
+      schema,
+    };
   }
   throw new DatabaseUrlError(
     'DATABASE_URL must start with file: (embedded SQLite) or postgresql:// (PostgreSQL)',
@@ -77,7 +83,10 @@ export async function connect(target: DatabaseTarget): Promise<Database> {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     // Timestamps as epoch milliseconds: compact, and the bulk writer (ingest/session.ts)
     // and date arithmetic in SQL can use them as plain integers.
-    const adapter = new PrismaBetterSqlite3({ url: file, timeout: 10_000 }, { timestampFormat: 'unixepoch-ms' });
+    const adapter = new PrismaBetterSqlite3(
+      { url: file, timeout: 10_000 },
+      { timestampFormat: 'unixepoch-ms' },
+    );
     db = new SqliteClient({ adapter }) as unknown as Db;
     // WAL lets readers (the bot) work while an import writes; foreign keys are off by
     // default in SQLite and our cascades depend on them.

@@ -22,10 +22,14 @@ export interface TokenInfo {
 
 export async function createToken(db: Db, name: string): Promise<{ token: string; info: TokenInfo }> {
   const clean = name.trim();
-  if (!/^[\w.\- ]{1,80}$/.test(clean)) throw new TokenError('a token name is 1-80 letters, digits, spaces, dots, dashes or underscores');
-  if (await db.apiToken.findUnique({ where: { name: clean } })) throw new TokenError(`a token named "${clean}" already exists`);
+  if (!/^[\w.\- ]{1,80}$/.test(clean))
+    throw new TokenError('a token name is 1-80 letters, digits, spaces, dots, dashes or underscores');
+  if (await db.apiToken.findUnique({ where: { name: clean } }))
+    throw new TokenError(`a token named "${clean}" already exists`);
   const token = TOKEN_PREFIX + randomBytes(20).toString('base64url');
-  const row = await db.apiToken.create({ data: { name: clean, tokenHash: hashToken(token), prefix: token.slice(0, 10) } });
+  const row = await db.apiToken.create({
+    data: { name: clean, tokenHash: hashToken(token), prefix: token.slice(0, 10) },
+  });
   return { token, info: row };
 }
 
@@ -37,10 +41,16 @@ export async function revokeToken(db: Db, name: string, now = new Date()): Promi
 }
 
 export function listTokens(db: Db): Promise<TokenInfo[]> {
-  return db.apiToken.findMany({ orderBy: { createdAt: 'asc' }, select: { name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } });
+  return db.apiToken.findMany({
+    orderBy: { createdAt: 'asc' },
+    select: { name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+  });
 }
 
-export type TokenCheck = { status: 'valid'; name: string } | { status: 'revoked'; name: string; revokedAt: Date } | { status: 'unknown' };
+export type TokenCheck =
+  | { status: 'valid'; name: string }
+  | { status: 'revoked'; name: string; revokedAt: Date }
+  | { status: 'unknown' };
 
 /** Checks a presented token; records its use at most once a minute. */
 export async function checkToken(db: Db, token: string, now = new Date()): Promise<TokenCheck> {

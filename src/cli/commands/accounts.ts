@@ -15,25 +15,51 @@ export function register(program: Command): void {
     .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 50)
     .option('--offset <n>', 'skip this many', (v) => Number.parseInt(v, 10), 0)
     .option('--json', 'print JSON lines instead of a table')
-    .action(async (options: { segment?: string; industry?: string; owner?: string; limit: number; offset: number; json?: boolean }) => {
-      if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 10_000) throw new UserError('--limit must be 1-10000', 2);
-      if (!Number.isInteger(options.offset) || options.offset < 0) throw new UserError('--offset must be 0 or more', 2);
-      await withDatabase(async ({ db }) => {
-        const [rows, total] = await Promise.all([listAccounts(db, options), countAccounts(db, options)]);
-        if (options.json) {
-          for (const a of rows) console.log(JSON.stringify(a));
-          return;
-        }
-        if (!rows.length) return console.log(total ? 'No accounts on this page.' : 'No accounts. Import some with: canary import accounts FILE (or try: canary demo)');
-        console.log(
-          table(
-            ['id', 'name', 'segment', 'industry', 'ARR', 'renewal', 'owner'],
-            rows.map((a) => [a.externalId, a.name, a.segment ?? '-', a.industry ?? '-', money(a.arr), day(a.renewalDate), a.ownerEmail ?? '-']),
-          ),
-        );
-        console.log(`\n${int(options.offset + 1)}-${int(options.offset + rows.length)} of ${int(total)} accounts`);
-      });
-    });
+    .action(
+      async (options: {
+        segment?: string;
+        industry?: string;
+        owner?: string;
+        limit: number;
+        offset: number;
+        json?: boolean;
+      }) => {
+        if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 10_000)
+          throw new UserError('--limit must be 1-10000', 2);
+        if (!Number.isInteger(options.offset) || options.offset < 0)
+          throw new UserError('--offset must be 0 or more', 2);
+        await withDatabase(async ({ db }) => {
+          const [rows, total] = await Promise.all([listAccounts(db, options), countAccounts(db, options)]);
+          if (options.json) {
+            for (const a of rows) console.log(JSON.stringify(a));
+            return;
+          }
+          if (!rows.length)
+            return console.log(
+              total
+                ? 'No accounts on this page.'
+                : 'No accounts. Import some with: canary import accounts FILE (or try: canary demo)',
+            );
+          console.log(
+            table(
+              ['id', 'name', 'segment', 'industry', 'ARR', 'renewal', 'owner'],
+              rows.map((a) => [
+                a.externalId,
+                a.name,
+                a.segment ?? '-',
+                a.industry ?? '-',
+                money(a.arr),
+                day(a.renewalDate),
+                a.ownerEmail ?? '-',
+              ]),
+            ),
+          );
+          console.log(
+            `\n${int(options.offset + 1)}-${int(options.offset + rows.length)} of ${int(total)} accounts`,
+          );
+        });
+      },
+    );
   accounts
     .command('show')
     .description('one account: its facts and the signals on file')
@@ -43,7 +69,9 @@ export function register(program: Command): void {
         const found = await findAccounts(db, query);
         if (!found.length) throw new UserError(`no account matches "${query}"`);
         if (found.length > 1) {
-          throw new UserError(`"${query}" matches ${found.length} accounts; be more specific:\n${found.map((a) => `  ${a.externalId}  ${a.name}`).join('\n')}`);
+          throw new UserError(
+            `"${query}" matches ${found.length} accounts; be more specific:\n${found.map((a) => `  ${a.externalId}  ${a.name}`).join('\n')}`,
+          );
         }
         const a = found[0]!;
         const s = await signalSummary(db, a.id);
@@ -56,13 +84,29 @@ export function register(program: Command): void {
           ['seats purchased', a.seatsPurchased === null ? '-' : int(a.seatsPurchased)],
           ['contract start / renewal', `${day(a.contractStart)} / ${day(a.renewalDate)}`],
           ['owner', [a.ownerEmail, a.ownerSlackId].filter(Boolean).join(' ') || '-'],
-          ['usage', s.usageMetrics ? `${int(s.usageMetrics)} metric values, ${day(s.usageFrom)} to ${day(s.usageTo)}` : 'none'],
+          [
+            'usage',
+            s.usageMetrics
+              ? `${int(s.usageMetrics)} metric values, ${day(s.usageFrom)} to ${day(s.usageTo)}`
+              : 'none',
+          ],
           ['usage events', int(s.usageEvents)],
           ['tickets', `${int(s.tickets)} (${int(s.openTickets)} open or pending)`],
-          ['survey responses', `${int(s.surveyResponses)}${s.latestNps ? `, latest NPS ${s.latestNps.score} on ${day(s.latestNps.at)}` : ''}`],
+          [
+            'survey responses',
+            `${int(s.surveyResponses)}${s.latestNps ? `, latest NPS ${s.latestNps.score} on ${day(s.latestNps.at)}` : ''}`,
+          ],
           ['sentiment notes', int(s.sentimentNotes)],
           ['CRM facts recorded', int(s.crmFacts)],
-          ['outcomes', s.outcomes.map((o) => `${o.kind} ${day(o.occurredOn)}${o.arrChange ? ` (${o.arrChange > 0 ? '+' : ''}${money(o.arrChange)})` : ''}`).join(', ') || 'none'],
+          [
+            'outcomes',
+            s.outcomes
+              .map(
+                (o) =>
+                  `${o.kind} ${day(o.occurredOn)}${o.arrChange ? ` (${o.arrChange > 0 ? '+' : ''}${money(o.arrChange)})` : ''}`,
+              )
+              .join(', ') || 'none',
+          ],
         ];
         if (a.attributes && typeof a.attributes === 'object') {
           for (const [k, v] of Object.entries(a.attributes)) lines.push([`attribute ${k}`, String(v)]);

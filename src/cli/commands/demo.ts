@@ -35,14 +35,17 @@ function parseAsOf(text: string | undefined): Date {
   if (!text) return defaultAsOf();
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!date || date.toISOString().slice(0, 10) !== text) throw new UserError(`--as-of expects a date like 2026-11-21, got "${text}"`, 2);
+  if (!date || date.toISOString().slice(0, 10) !== text)
+    throw new UserError(`--as-of expects a date like 2026-11-21, got "${text}"`, 2);
   return date;
 }
 
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('build a realistic sample book (deterministic per --seed) and import it through the normal import path')
+    .description(
+      'build a realistic sample book (deterministic per --seed) and import it through the normal import path',
+    )
     .option('--seed <n>', 'random seed; the same seed and date give the same book', '42')
     .option('--accounts <n>', 'how many accounts (30-2000)', '240')
     .option('--dir <dir>', 'where to write the generated CSV files', 'demo-data')
@@ -52,28 +55,39 @@ export function register(program: Command): void {
       const seed = Number(options.seed);
       const accounts = Number(options.accounts);
       if (!Number.isInteger(seed)) throw new UserError('--seed must be a whole number', 2);
-      if (!Number.isInteger(accounts) || accounts < 30 || accounts > 2000) throw new UserError('--accounts must be a whole number from 30 to 2000', 2);
+      if (!Number.isInteger(accounts) || accounts < 30 || accounts > 2000)
+        throw new UserError('--accounts must be a whole number from 30 to 2000', 2);
       const asOf = parseAsOf(options.asOf);
       const started = performance.now();
 
       const book = generateBook({ seed, asOf, accounts });
       const files = await writeBookCsv(book, options.dir);
-      console.log(`Generated a book of ${int(book.accounts.length)} accounts (seed ${seed}, data to ${asOf.toISOString().slice(0, 10)}) in ${path.resolve(options.dir)}:`);
-      for (const f of files) console.log(`  ${path.basename(f.file).padEnd(14)} ${int(f.rows).padStart(7)} rows`);
+      console.log(
+        `Generated a book of ${int(book.accounts.length)} accounts (seed ${seed}, data to ${asOf.toISOString().slice(0, 10)}) in ${path.resolve(options.dir)}:`,
+      );
+      for (const f of files)
+        console.log(`  ${path.basename(f.file).padEnd(14)} ${int(f.rows).padStart(7)} rows`);
       console.log(`\nImporting into ${databaseLabel()}:`);
       await withBulkSession(async (session) => {
         for (const f of files) await runImport(session, f.kind, f.file, { progress: options.progress });
       });
 
       const arr = book.accounts.reduce((sum, a) => sum + a.arr, 0);
-      console.log(`\nThe book: ${int(book.accounts.length)} accounts, ${money(arr)} ARR, owned by ${book.csms.length} CSMs.`);
+      console.log(
+        `\nThe book: ${int(book.accounts.length)} accounts, ${money(arr)} ARR, owned by ${book.csms.length} CSMs.`,
+      );
       console.log('Built-in stories (what the Health Index should find):');
       const byStory = new Map<StoryKind, string[]>();
-      for (const s of book.stories) byStory.set(s.story, [...(byStory.get(s.story) ?? []), s.accountExternalId]);
+      for (const s of book.stories)
+        byStory.set(s.story, [...(byStory.get(s.story) ?? []), s.accountExternalId]);
       for (const [story, ids] of byStory) {
         if (story === 'healthy') continue;
-        console.log(`  ${String(ids.length).padStart(3)} ${STORY_WORDS[story]}: ${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', ...' : ''}`);
+        console.log(
+          `  ${String(ids.length).padStart(3)} ${STORY_WORDS[story]}: ${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', ...' : ''}`,
+        );
       }
-      console.log(`\nDone in ${seconds(performance.now() - started)}. Try: canary accounts list   |   canary accounts show ${book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? ''}`);
+      console.log(
+        `\nDone in ${seconds(performance.now() - started)}. Try: canary accounts list   |   canary accounts show ${book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? ''}`,
+      );
     });
 }

@@ -18,7 +18,12 @@ export interface ImportCommandOptions {
 }
 
 /** Imports a file and prints its summary; shared by `import` and `demo`. */
-export async function runImport(session: BulkSession, kind: ImportKind, file: string, options: ImportCommandOptions): Promise<ImportResult> {
+export async function runImport(
+  session: BulkSession,
+  kind: ImportKind,
+  file: string,
+  options: ImportCommandOptions,
+): Promise<ImportResult> {
   const started = performance.now();
   const bar = options.progress !== false && process.stderr.isTTY ? await progressBar(file) : null;
   try {
@@ -30,8 +35,12 @@ export async function runImport(session: BulkSession, kind: ImportKind, file: st
     });
     bar?.stop();
     console.log(summaryLine(file, result.counts, performance.now() - started));
-    if (result.counts.ignoredColumns.length) console.log(`  ignored columns: ${result.counts.ignoredColumns.join(', ')}`);
-    if (result.rejectsFile) console.log(`  ${int(result.counts.rejected)} rejected ${ROW_WORD[result.format]}s written to ${result.rejectsFile}`);
+    if (result.counts.ignoredColumns.length)
+      console.log(`  ignored columns: ${result.counts.ignoredColumns.join(', ')}`);
+    if (result.rejectsFile)
+      console.log(
+        `  ${int(result.counts.rejected)} rejected ${ROW_WORD[result.format]}s written to ${result.rejectsFile}`,
+      );
     return result;
   } catch (err) {
     bar?.stop();
@@ -53,7 +62,8 @@ async function progressBar(file: string): Promise<{ update(bytes: number): void;
 }
 
 export function summaryLine(file: string, c: KindCounts, ms: number): string {
-  const perRow = c.kind === 'usage' && c.records !== c.rowsRead - c.rejected ? ` (${int(c.records)} metric values)` : '';
+  const perRow =
+    c.kind === 'usage' && c.records !== c.rowsRead - c.rejected ? ` (${int(c.records)} metric values)` : '';
   return (
     `${file}: ${int(c.rowsRead)} read${perRow}, ${int(c.inserted)} inserted, ${int(c.updated)} updated, ` +
     `${int(c.unchanged)} unchanged, ${int(c.rejected)} rejected in ${seconds(ms)}`
@@ -70,12 +80,15 @@ function explain(file: string, options: ImportCommandOptions, err: unknown): unk
       /* the format was already validated by the import */
     }
     const lines = err.rejections.map(
-      (r) => `  ${file}: ${word} ${r.row}: ${r.problems.map((p) => (p.column ? `column ${p.column}: ${p.reason}` : p.reason)).join('; ')}`,
+      (r) =>
+        `  ${file}: ${word} ${r.row}: ${r.problems.map((p) => (p.column ? `column ${p.column}: ${p.reason}` : p.reason)).join('; ')}`,
     );
     const more = err.rejectedCount - err.rejections.length;
     if (more > 0) lines.push(`  ... and ${int(more)} more invalid ${word}s`);
     if (err.rejections.some((r) => r.problems.some((p) => p.reason.startsWith('unknown account')))) {
-      lines.push('Signals can only reference accounts Canary knows: import the accounts first (canary import accounts FILE).');
+      lines.push(
+        'Signals can only reference accounts Canary knows: import the accounts first (canary import accounts FILE).',
+      );
     }
     return new UserError(
       `${file} was not imported: ${int(err.rejectedCount)} invalid ${word}${err.rejectedCount === 1 ? '' : 's'} (nothing was written)\n` +
@@ -89,14 +102,22 @@ function explain(file: string, options: ImportCommandOptions, err: unknown): unk
 export function register(program: Command): void {
   program
     .command('import')
-    .description('import a CSV, JSON or NDJSON file of accounts or signals (all or nothing unless --skip-invalid)')
+    .description(
+      'import a CSV, JSON or NDJSON file of accounts or signals (all or nothing unless --skip-invalid)',
+    )
     .argument('<kind>', `what the file holds: ${IMPORT_KINDS.join(', ')}`)
     .argument('<file>', 'the file (.csv with a header row, .json array, .ndjson)')
     .option('--format <format>', 'csv, json or ndjson (default: from the file extension)')
     .option('--skip-invalid', 'import the valid records; write invalid ones, with reasons, to a rejects file')
-    .option('--rejects <file>', 'where --skip-invalid writes rejected records (default: <file>.rejects.csv beside the input)')
+    .option(
+      '--rejects <file>',
+      'where --skip-invalid writes rejected records (default: <file>.rejects.csv beside the input)',
+    )
     .option('--no-progress', 'no progress bar')
-    .addHelpText('after', `\nAt most ${MAX_REPORTED_REJECTIONS} problems are listed, then a count. Column names and aliases: see README "Data import formats".`)
+    .addHelpText(
+      'after',
+      `\nAt most ${MAX_REPORTED_REJECTIONS} problems are listed, then a count. Column names and aliases: see README "Data import formats".`,
+    )
     .action(async (kind: string, file: string, options: ImportCommandOptions) => {
       if (!(IMPORT_KINDS as readonly string[]).includes(kind)) {
         throw new UserError(`unknown import kind "${kind}"; expected one of ${IMPORT_KINDS.join(', ')}`, 2);

@@ -10,6 +10,10 @@ export function register(program: Command): void {
     .description('apply pending database migrations (other commands do this automatically)')
     .action(async () => {
       const { applied } = await migrate(parseDatabaseUrl(getConfig().DATABASE_URL));
-      console.log(applied.length ? `Applied ${applied.join(', ')} to ${databaseLabel()}` : `${databaseLabel()} is up to date.`);
+      console.log(
+        applied.length
+          ? `Applied ${applied.join(', ')} to ${databaseLabel()}`
+          : `${databaseLabel()} is up to date.`,
+      );
     });
 }

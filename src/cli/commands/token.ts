@@ -17,7 +17,9 @@ export function register(program: Command): void {
         try {
           const { token: secret } = await createToken(db, name);
           console.log(secret);
-          console.error(`Token "${name.trim()}" created. Copy it now: it is not shown again. Send it as "Authorization: Bearer <token>".`);
+          console.error(
+            `Token "${name.trim()}" created. Copy it now: it is not shown again. Send it as "Authorization: Bearer <token>".`,
+          );
         } catch (err) {
           throw err instanceof TokenError ? new UserError(err.message) : err;
         }
@@ -47,7 +49,13 @@ export function register(program: Command): void {
         console.log(
           table(
             ['name', 'prefix', 'created (UTC)', 'last used', 'revoked'],
-            rows.map((t) => [t.name, `${t.prefix}...`, when(t.createdAt), when(t.lastUsedAt), when(t.revokedAt)]),
+            rows.map((t) => [
+              t.name,
+              `${t.prefix}...`,
+              when(t.createdAt),
+              when(t.lastUsedAt),
+              when(t.revokedAt),
+            ]),
           ),
         );
       });
