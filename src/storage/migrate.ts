@@ -370,6 +370,25 @@ declare const WebAssembly: {
 };
 
 /**
+ * The engine arms timers (a lock timeout, for one) that it never clears once the work
+ * is done; a command that just migrated PostgreSQL would then wait ~10 s before
+ * exiting. Unref'd timers still fire while the engine works, but keep nobody alive.
+ */
+function withUnrefTimers(glue: object): Record<string, unknown> {
+  const imports: Record<string, unknown> = { ...glue };
+  for (const [name, fn] of Object.entries(glue)) {
+    if (name.startsWith('__wbg_setTimeout_') && typeof fn === 'function') {
+      imports[name] = (...args: unknown[]) => {
+        const timer = (fn as (...a: unknown[]) => NodeJS.Timeout)(...args);
+        timer.unref?.();
+        return timer;
+      };
+    }
+  }
+  return imports;
+}
+
+/**
  * Instantiates the schema engine's WebAssembly, once per process. The package's
  * entry imports the .wasm as an ES module, which Node 20 only allows with
  * --experimental-wasm-modules, so the glue code and the .wasm are wired up by hand.
@@ -384,7 +403,9 @@ function loadSchemaEngine(): Promise<typeof SchemaEngine> {
     const glue = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const gluePath = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm/schema_engine_bg');
     const wasm = await readFile(gluePath.replace(/\.js$/, '.wasm'));
-    const { instance } = await WebAssembly.instantiate(wasm, { './schema_engine_bg.js': glue });
+    const { instance } = await WebAssembly.instantiate(wasm, {
+      './schema_engine_bg.js': withUnrefTimers(glue),
+    });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     if (glue.version() !== ENGINE_VERSION) {
