@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 import type { DemoBook } from './book.ts';
+import { csvLine } from '../lib/csv.ts';
 
 export type BookFileKind = 'accounts' | 'usage' | 'tickets' | 'surveys' | 'notes' | 'outcomes';
 
@@ -160,13 +161,7 @@ async function writeTable<Row>(dir: string, table: Table<Row>): Promise<WrittenF
 }
 
 function csvRecord(cells: readonly Cell[]): string {
-  return cells.map(csvField).join(',') + '\n';
-}
-
-function csvField(cell: Cell): string {
-  if (cell === null) return '';
-  const text = String(cell);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return csvLine(cells.map((cell) => (cell === null ? '' : String(cell))));
 }
 
 function isoDate(date: Date): string {
