@@ -11,6 +11,7 @@ import type { SourceRecord } from '../ingest/read.ts';
 import { openBulkSession, type BulkSession } from '../ingest/session.ts';
 import type { Database, DatabaseTarget } from '../storage/db.ts';
 import { checkToken } from '../storage/tokens.ts';
+import { isObject } from '../lib/json.ts';
 
 /** What an endpoint answers: a status and a JSON body. */
 export interface Reply {
@@ -275,9 +276,6 @@ function checkJsonShape(root: unknown): void {
 }
 
 const plural = (n: number, noun: string) => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
-
-export const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Refuses more than MAX_ITEMS items in one request. */
 export function checkItemCount(count: number, noun: string): void {

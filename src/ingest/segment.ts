@@ -6,6 +6,7 @@
 // database already knows and carries the plan out.
 import { z } from 'zod';
 import { parseTimestamp } from './fields.ts';
+import { isObject } from '../lib/json.ts';
 
 const SEGMENT_CALL_TYPES = ['identify', 'group', 'track', 'page', 'screen', 'alias'] as const;
 
@@ -107,9 +108,6 @@ export interface CallProblem {
   field: string | null;
   reason: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The calls a request body holds: one call, or Segment's `{ type: 'batch', batch: [...] }`. */
 export function segmentCalls(body: unknown): unknown[] | null {
