@@ -87,7 +87,7 @@ export function register(program: Command): void {
         );
       }
       console.log(
-        `\nDone in ${seconds(performance.now() - started)}. Try: canary accounts list   |   canary accounts show ${book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? ''}`,
+        `\nDone in ${seconds(performance.now() - started)}. Try: npx canary accounts list   |   npx canary accounts show ${book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? ''}`,
       );
     });
 }
