@@ -1,0 +1,69 @@
+// Explanations in plain words: how a measure's value reads, which measures hold the
+// Health Index where it is, and which moved it since the previous snapshot, each with
+// signed points of the index.
+import type { MeasureSpec } from './model.ts';
+import type { ComponentScore, Driver, Snapshot } from './score.ts';
+
+const TOP = 3;
+
+function formatValue(spec: MeasureSpec, value: number): string {
+  if (spec.aggregate === 'trend') return `${value > 0 ? '+' : ''}${Math.round(value)}`;
+  if (spec.aggregate === 'ratio' && spec.of && /utilisation|share|rate/.test(spec.label)) return `${Math.round(value * 100)}%`;
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) >= 10 ? String(Math.round(value)) : value.toFixed(1);
+}
+
+/** How a measure's raw value reads: the model's `text` template, or a default by aggregation. */
+export function measureText(spec: MeasureSpec, value: number): string {
+  const shown = formatValue(spec, value);
+  if (spec.text) return spec.text.replace('{value}', shown);
+  switch (spec.aggregate) {
+    case 'trend':
+      return `${spec.label} ${shown}% over ${spec.window} days`;
+    case 'count':
+      return `${shown} ${spec.label}`;
+    case 'days_since':
+      return `${shown} days since ${spec.label}`;
+    case 'days_until':
+      return `${shown} days to ${spec.label}`;
+    default:
+      return `${spec.label} ${shown}`;
+  }
+}
+
+const measuresOf = (components: ComponentScore[]) => components.flatMap((c) => c.measures.map((m) => ({ ...m, componentWeight: c.weight })));
+
+/**
+ * What holds the score where it is: each measure's points against a neutral 50 (a
+ * measure at 50 neither lifts nor lowers the index), largest first.
+ */
+export function describeScore(s: Snapshot): Driver[] {
+  const drivers: Driver[] = [];
+  for (const c of s.components) {
+    for (const m of c.measures) {
+      if (m.normalised === null || m.contribution === 0 || !m.text) continue;
+      // contribution = share x normalised, so share x (normalised - 50) is the lift or drag.
+      const share = m.contribution / m.normalised;
+      drivers.push({ measure: m.name, points: share * (m.normalised - 50), text: m.text });
+    }
+  }
+  return drivers
+    .filter((d) => Math.abs(d.points) >= 0.5)
+    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.measure.localeCompare(b.measure))
+    .slice(0, TOP);
+}
+
+/** What moved the index since the previous snapshot: each measure's change in points. */
+export function describeChange(s: Snapshot, previous: Pick<Snapshot, 'day' | 'healthIndex' | 'components'>): Snapshot['change'] {
+  const before = new Map(measuresOf(previous.components).map((m) => [m.name, m]));
+  const drivers: Driver[] = [];
+  for (const m of measuresOf(s.components)) {
+    const was = before.get(m.name);
+    const points = m.contribution - (was?.contribution ?? 0);
+    if (Math.abs(points) < 0.5) continue;
+    const text = m.text ?? `${m.label}: no data now`;
+    drivers.push({ measure: m.name, points, text });
+  }
+  drivers.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.measure.localeCompare(b.measure));
+  return { since: previous.day, delta: Math.round((s.healthIndex! - previous.healthIndex!) * 10) / 10, drivers: drivers.slice(0, TOP) };
+}

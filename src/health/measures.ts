@@ -1,0 +1,208 @@
+// Pass one of scoring: every measure's raw value for one account as of a day, with
+// when its newest observation was (for staleness), plus the facts drops, leading
+// indicators and referral readiness need from the signals. Pure and deterministic.
+import type { HealthModel, MeasureSpec } from './model.ts';
+import { DAY_MS, endOfDay, type AccountFacts, type AccountSignals } from './signals.ts';
+
+/** A measure's raw value; `value` null means no data (left out, never zero). */
+export interface RawMeasure {
+  value: number | null;
+  /** Newest observation used, epoch ms; null for facts without a time. */
+  observedAt: number | null;
+  stale: boolean;
+}
+
+export interface SignalFindings {
+  /** Usage drop rules that fired: rule name -> % fall. */
+  usageDrops: Record<string, number>;
+  usageDeclinePct: number | null;
+  ageingTickets: number;
+  openBlockingTickets: number;
+  latestNps: { score: number; at: number } | null;
+  negativeSentiment: string | null;
+}
+
+export interface MeasuredAccount {
+  account: AccountFacts;
+  day: number;
+  raw: Record<string, RawMeasure>;
+  findings: SignalFindings;
+}
+
+interface Observation {
+  at: number;
+  value: number;
+  key?: string | null;
+}
+
+const OPEN_STATUSES = new Set(['open', 'pending']);
+
+function isOpenAt(t: { openedAt: number; resolvedAt: number | null; status: string }, at: number): boolean {
+  if (t.openedAt > at) return false;
+  return t.resolvedAt === null ? OPEN_STATUSES.has(t.status) : t.resolvedAt > at;
+}
+
+/** The observations a measure's signal offers up to `end` (inclusive). */
+function observations(spec: MeasureSpec, account: AccountFacts, signals: AccountSignals, end: number): Observation[] {
+  const signal = spec.signal!;
+  if (signal.startsWith('usage.')) {
+    return (signals.usage.get(signal.slice(6)) ?? []).filter((p) => p.day <= end).map((p) => ({ at: p.day, value: p.value }));
+  }
+  if (signal === 'tickets') {
+    const priorities = spec.where?.priority ? new Set<string>(spec.where.priority) : null;
+    const tickets = signals.tickets.filter((t) => (!priorities || priorities.has(t.priority)) && t.openedAt <= end);
+    if (spec.where?.open) return tickets.filter((t) => isOpenAt(t, end)).map((t) => ({ at: t.openedAt, value: 1 }));
+    if (spec.value === 'resolution_hours') {
+      return tickets
+        .filter((t) => t.resolvedAt !== null && t.resolvedAt <= end)
+        .map((t) => ({ at: t.openedAt, value: (t.resolvedAt! - t.openedAt) / 3_600_000 }));
+    }
+    return tickets.map((t) => ({ at: t.openedAt, value: 1 }));
+  }
+  if (signal === 'surveys.nps' || signal === 'surveys.csat') {
+    const kind = signal.slice(8);
+    return signals.surveys.filter((s) => s.kind === kind && s.at <= end).map((s) => ({ at: s.at, value: s.score }));
+  }
+  if (signal === 'notes') return signals.notes.filter((n) => n.at <= end).map((n) => ({ at: n.at, value: n.sentiment }));
+  if (signal.startsWith('events')) {
+    const name = signal.length > 6 ? signal.slice(7) : null;
+    return signals.events
+      .filter((e) => e.at <= end && (name === null || e.event === name))
+      .map((e) => ({ at: e.at, value: 1, key: spec.field === 'user' ? e.user : e.event }));
+  }
+  if (signal.startsWith('crm.')) return (signals.crm.get(signal.slice(4)) ?? []).filter((p) => p.at <= end).map((p) => ({ at: p.at, value: p.value }));
+  // account.<field>: a current fact, without a time
+  const field = signal.slice(8);
+  const value =
+    field === 'renewal_date' ? account.renewalDate : field === 'contract_start' ? account.contractStart : field === 'seats_purchased' ? account.seatsPurchased : account.arr;
+  return value === null ? [] : [{ at: Number.NaN, value }];
+}
+
+const inWindow = (obs: Observation[], from: number, to: number) => obs.filter((o) => o.at > from && o.at <= to);
+const average = (obs: Observation[]) => (obs.length ? obs.reduce((s, o) => s + o.value, 0) / obs.length : null);
+const newest = (obs: Observation[]) => obs.reduce<Observation | null>((best, o) => (!best || o.at >= best.at ? o : best), null);
+
+/** % change from `before` to `now`; from nothing to something counts as +100%. */
+export function percentChange(now: number, before: number): number {
+  if (before === 0) return now === 0 ? 0 : 100;
+  return ((now - before) / Math.abs(before)) * 100;
+}
+
+function evaluate(spec: MeasureSpec, account: AccountFacts, signals: AccountSignals, day: number): { value: number | null; observedAt: number | null } {
+  const end = endOfDay(day);
+  const obs = observations(spec, account, signals, end);
+  const windowStart = spec.window ? end - spec.window * DAY_MS : Number.NEGATIVE_INFINITY;
+  const isFact = spec.signal?.startsWith('account.');
+  switch (spec.aggregate) {
+    case 'latest': {
+      const last = isFact ? (obs[0] ?? null) : newest(inWindow(obs, windowStart, end));
+      return { value: last?.value ?? null, observedAt: last && !isFact ? last.at : null };
+    }
+    case 'sum':
+    case 'average':
+    case 'count':
+    case 'distinct': {
+      const win = spec.where?.open ? obs : inWindow(obs, windowStart, end);
+      const last = newest(win);
+      const observedAt = last?.at ?? null;
+      if (spec.aggregate === 'count') return { value: win.length, observedAt };
+      if (spec.aggregate === 'distinct') return { value: new Set(win.map((o) => o.key).filter((k) => k != null)).size, observedAt };
+      if (!win.length) return { value: null, observedAt: null };
+      return { value: spec.aggregate === 'sum' ? win.reduce((s, o) => s + o.value, 0) : average(win), observedAt };
+    }
+    case 'trend': {
+      const split = end - spec.window! * DAY_MS;
+      const baseStart = split - spec.baseline! * DAY_MS;
+      if (spec.signal?.startsWith('crm.')) {
+        // Facts are sparse: compare the value in force now with the one in force at the split.
+        const now = newest(obs);
+        const then = newest(obs.filter((o) => o.at <= split));
+        if (!now || !then) return { value: null, observedAt: null };
+        return { value: percentChange(now.value, then.value), observedAt: now.at };
+      }
+      const current = inWindow(obs, split, end);
+      const base = inWindow(obs, baseStart, split);
+      if (spec.signal === 'tickets') {
+        // Volumes: tickets per day in each window, zero when there were none.
+        return {
+          value: percentChange(current.length / spec.window!, base.length / spec.baseline!),
+          observedAt: newest(current)?.at ?? null,
+        };
+      }
+      const [a, b] = [average(current), average(base)];
+      if (a === null || b === null) return { value: null, observedAt: null };
+      return { value: percentChange(a, b), observedAt: newest(current)!.at };
+    }
+    case 'days_since': {
+      const last = isFact ? obs[0] : newest(obs);
+      return { value: last ? Math.floor((day - last.at) / DAY_MS) : null, observedAt: null };
+    }
+    case 'days_until': {
+      const date = obs[0];
+      return { value: date ? Math.round((date.value - day) / DAY_MS) : null, observedAt: null };
+    }
+    case 'ratio':
+      throw new Error('ratios are computed from other measures');
+  }
+}
+
+/** Average of a usage metric in the last `window` days against the `baseline` days before, as a % fall (positive = fell). */
+function usageFall(signals: AccountSignals, metric: string, day: number, window: number, baseline: number): number | null {
+  const end = endOfDay(day);
+  const obs = (signals.usage.get(metric) ?? []).filter((p) => p.day <= end).map((p) => ({ at: p.day, value: p.value }));
+  const split = end - window * DAY_MS;
+  const [a, b] = [average(inWindow(obs, split, end)), average(inWindow(obs, split - baseline * DAY_MS, split))];
+  if (a === null || b === null || b === 0) return null;
+  return -percentChange(a, b);
+}
+
+export function measureAccount(model: HealthModel, account: AccountFacts, signals: AccountSignals, day: number): MeasuredAccount {
+  const raw: Record<string, RawMeasure> = {};
+  const end = endOfDay(day);
+  const stale = (spec: MeasureSpec, observedAt: number | null) =>
+    spec.stale_after !== undefined && observedAt !== null && observedAt < end - spec.stale_after * DAY_MS;
+  for (const [name, spec] of Object.entries(model.measures)) {
+    if (spec.aggregate === 'ratio') continue;
+    const { value, observedAt } = evaluate(spec, account, signals, day);
+    raw[name] = { value, observedAt, stale: value !== null && stale(spec, observedAt) };
+  }
+  for (const [name, spec] of Object.entries(model.measures)) {
+    if (spec.aggregate !== 'ratio') continue;
+    const [n, d] = spec.of!.map((m) => raw[m]!);
+    const value = n!.value !== null && d!.value !== null && d!.value !== 0 ? n!.value / d!.value : null;
+    const times = [n!.observedAt, d!.observedAt].filter((t): t is number => t !== null);
+    raw[name] = { value, observedAt: times.length ? Math.min(...times) : null, stale: value !== null && (n!.stale || d!.stale) };
+  }
+
+  const usageDrops: Record<string, number> = {};
+  for (const rule of model.drops) {
+    if (!('signal' in rule)) continue;
+    const fall = usageFall(signals, rule.signal.slice(6), day, rule.window, rule.baseline);
+    if (fall !== null && fall >= rule.fall_pct) usageDrops[rule.name] = fall;
+  }
+  const li = model.leading_indicators;
+  const ageLimit = end - li.tickets_ageing.older_than_hours * 3_600_000;
+  const ageingPriorities = new Set<string>(li.tickets_ageing.priority);
+  const blocking = new Set<string>(model.referral.blocking_priorities);
+  const nps = signals.surveys.filter((s) => s.kind === 'nps' && s.at <= end);
+  const lastNps = nps.reduce<(typeof nps)[number] | null>((best, s) => (!best || s.at >= best.at ? s : best), null);
+  const sentimentFrom = end - li.sentiment_negative.within * DAY_MS;
+  const lastNote = signals.notes.filter((n) => n.at <= end && n.at > sentimentFrom).reduce<{ at: number; sentiment: number } | null>((b, n) => (!b || n.at >= b.at ? n : b), null);
+  let negativeSentiment: string | null = null;
+  if (lastNps && lastNps.at > sentimentFrom && lastNps.score <= li.sentiment_negative.nps_at_most) negativeSentiment = `latest NPS ${lastNps.score}`;
+  else if (lastNote && lastNote.sentiment < 0) negativeSentiment = 'latest CSM note negative';
+
+  return {
+    account,
+    day,
+    raw,
+    findings: {
+      usageDrops,
+      usageDeclinePct: usageFall(signals, li.usage_decline.signal.slice(6), day, li.usage_decline.window, li.usage_decline.baseline),
+      ageingTickets: signals.tickets.filter((t) => ageingPriorities.has(t.priority) && isOpenAt(t, end) && t.openedAt < ageLimit).length,
+      openBlockingTickets: signals.tickets.filter((t) => blocking.has(t.priority) && isOpenAt(t, end)).length,
+      latestNps: lastNps ? { score: lastNps.score, at: lastNps.at } : null,
+      negativeSentiment,
+    },
+  };
+}
