@@ -12,6 +12,8 @@ const schema = z.object({
     .int()
     .min(1024)
     .default(16 * 1024 * 1024),
+  /** The health model file; the built-in default model when unset. */
+  HEALTH_MODEL_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,7 @@
 // What every command shares: configuration from the environment, the database
 // (opened and migrated on first use), and how failures reach the terminal.
 import { loadConfig, loadDotEnv, type Config } from '../config.ts';
+import { loadModel, ModelError, type HealthModel } from '../health/model.ts';
 import { openBulkSession, type BulkSession } from '../ingest/session.ts';
 import { migrate, openDatabase } from '../storage/migrate.ts';
 import { parseDatabaseUrl, type Database } from '../storage/db.ts';
@@ -48,5 +49,15 @@ export async function withBulkSession<T>(fn: (session: BulkSession) => Promise<T
     return await fn(session);
   } finally {
     await session.close();
+  }
+}
+
+/** The health model: HEALTH_MODEL_FILE, or the built-in default. */
+export function getModel(): HealthModel {
+  const file = getConfig().HEALTH_MODEL_FILE;
+  try {
+    return file ? loadModel(file) : loadModel();
+  } catch (err) {
+    throw err instanceof ModelError ? new UserError(err.message) : err;
   }
 }

@@ -8,7 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 
-export const AGGREGATIONS = ['latest', 'sum', 'average', 'count', 'distinct', 'ratio', 'trend', 'days_since', 'days_until'] as const;
+export const AGGREGATIONS = [
+  'latest',
+  'sum',
+  'average',
+  'count',
+  'distinct',
+  'ratio',
+  'trend',
+  'days_since',
+  'days_until',
+] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
 
 /**
@@ -21,13 +31,20 @@ export type Aggregation = (typeof AGGREGATIONS)[number];
  * - `crm.<field>`: CRM and contract history (e.g. crm.arr)
  * - `account.<field>`: the account's current facts (renewal_date, contract_start, seats_purchased, arr)
  */
-export const SIGNAL_PATTERN = /^(usage\.[a-z][a-z0-9_:.]*|events(\..+)?|tickets|surveys\.(nps|csat)|notes|crm\.(arr|seats_purchased)|account\.(renewal_date|contract_start|seats_purchased|arr))$/;
+export const SIGNAL_PATTERN =
+  /^(usage\.[a-z][a-z0-9_:.]*|events(\..+)?|tickets|surveys\.(nps|csat)|notes|crm\.(arr|seats_purchased)|account\.(renewal_date|contract_start|seats_purchased|arr))$/;
 
 export const ACCOUNT_DATE_FIELDS = ['renewal_date', 'contract_start'] as const;
 
-const name = z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a snake_case name such as active_users_trend' });
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, { error: 'expected a snake_case name such as active_users_trend' });
 const positive = z.number({ error: 'expected a number' }).positive({ error: 'must be greater than 0' });
-const days = z.number({ error: 'expected a number of days' }).int({ error: 'expected whole days' }).min(1).max(3650);
+const days = z
+  .number({ error: 'expected a number of days' })
+  .int({ error: 'expected whole days' })
+  .min(1)
+  .max(3650);
 const score = z.number().min(0, { error: 'a score is 0-100' }).max(100, { error: 'a score is 0-100' });
 
 const band = z.strictObject({
@@ -48,12 +65,18 @@ const normalise = z.union(
       percentile: z.enum(['higher_is_better', 'lower_is_better']),
     }),
   ],
-  { error: 'expected one of {linear: [from, to]}, {bands: [...]} or {percentile: higher_is_better|lower_is_better}' },
+  {
+    error:
+      'expected one of {linear: [from, to]}, {bands: [...]} or {percentile: higher_is_better|lower_is_better}',
+  },
 );
 export type Normalise = z.infer<typeof normalise>;
 
 const ticketFilter = z.strictObject({
-  priority: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1).optional(),
+  priority: z
+    .array(z.enum(['P1', 'P2', 'P3', 'P4']))
+    .min(1)
+    .optional(),
   /** Only tickets open at the scoring date (whenever they were opened). */
   open: z.boolean().optional(),
 });
@@ -94,12 +117,16 @@ const component = z.strictObject({
   label: z.string().min(1).max(80).optional(),
   weight: positive,
   /** measure name -> weight within the component */
-  measures: z.record(name, positive).refine((m) => Object.keys(m).length > 0, { error: 'a component needs at least one measure' }),
+  measures: z
+    .record(name, positive)
+    .refine((m) => Object.keys(m).length > 0, { error: 'a component needs at least one measure' }),
 });
 
 const range = z.strictObject({ from: score, to: score });
 const bandList = <T extends string>(labels: readonly [T, ...T[]]) =>
-  z.array(range.extend({ label: z.enum(labels) })).min(labels.length, { error: `one band for each of ${labels.join(', ')}` });
+  z
+    .array(range.extend({ label: z.enum(labels) }))
+    .min(labels.length, { error: `one band for each of ${labels.join(', ')}` });
 
 export const GRADES = ['A', 'B', 'C', 'D'] as const;
 export const COLOURS = ['green', 'yellow', 'red'] as const;
@@ -122,7 +149,12 @@ const segmentOverride = z.strictObject({
   /** New component weights (0 switches a component off); unnamed components keep theirs. */
   components: z.record(name, z.number().min(0)).optional(),
   /** New measure weights as `component.measure: weight` (0 switches a measure off). */
-  measures: z.record(z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, { error: 'expected component.measure' }), z.number().min(0)).optional(),
+  measures: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, { error: 'expected component.measure' }),
+      z.number().min(0),
+    )
+    .optional(),
 });
 
 const dropRule = z.union([
@@ -157,21 +189,41 @@ export const modelSchema = z.strictObject({
   }),
   /** Priority from ARR and risk: ARR x the tier's weight, then tiers 1 (act first) to 4 by those thresholds. */
   value_tiers: z.strictObject({
-    risk_weights: z.strictObject({ low: z.number().min(0).max(1), medium: z.number().min(0).max(1), high: z.number().min(0).max(1), critical: z.number().min(0).max(1) }),
-    thresholds: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)], { error: 'expected three thresholds for tiers 1, 2 and 3' }),
+    risk_weights: z.strictObject({
+      low: z.number().min(0).max(1),
+      medium: z.number().min(0).max(1),
+      high: z.number().min(0).max(1),
+      critical: z.number().min(0).max(1),
+    }),
+    thresholds: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)], {
+      error: 'expected three thresholds for tiers 1, 2 and 3',
+    }),
   }),
   segments: z.array(segmentOverride).default([]),
   drops: z.array(dropRule).default([]),
   leading_indicators: z.strictObject({
-    usage_decline: z.strictObject({ signal: z.string().regex(/^usage\.[a-z][a-z0-9_:.]*$/), window: days, baseline: days, fall_pct: z.number().gt(0).lt(100) }),
-    tickets_ageing: z.strictObject({ priority: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1), older_than_hours: z.number().positive() }),
+    usage_decline: z.strictObject({
+      signal: z.string().regex(/^usage\.[a-z][a-z0-9_:.]*$/),
+      window: days,
+      baseline: days,
+      fall_pct: z.number().gt(0).lt(100),
+    }),
+    tickets_ageing: z.strictObject({
+      priority: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1),
+      older_than_hours: z.number().positive(),
+    }),
     sentiment_negative: z.strictObject({ nps_at_most: z.number().int().min(0).max(10), within: days }),
     renewal_weak: z.strictObject({ within: days, index_below: score }),
   }),
   referral: z.strictObject({
     /** Referral Readiness Score at or above this makes an account referral-ready. */
     threshold: score,
-    weights: z.strictObject({ promoter: z.number().min(0), health: z.number().min(0), stability: z.number().min(0), engagement: z.number().min(0) }),
+    weights: z.strictObject({
+      promoter: z.number().min(0),
+      health: z.number().min(0),
+      stability: z.number().min(0),
+      engagement: z.number().min(0),
+    }),
     /** Only NPS answers this recent count. */
     nps_within: days,
     /** Health Index scoring 0 and 100 for the health part. */
@@ -192,11 +244,17 @@ export class ModelError extends Error {
     readonly file: string,
     readonly problems: { path: string; message: string }[],
   ) {
-    super(`${file}: invalid health model\n${problems.map((p) => `  ${p.path || '(top level)'}: ${p.message}`).join('\n')}`);
+    super(
+      `${file}: invalid health model\n${problems.map((p) => `  ${p.path || '(top level)'}: ${p.message}`).join('\n')}`,
+    );
   }
 }
 
-const pathText = (p: readonly PropertyKey[]) => p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+const pathText = (p: readonly PropertyKey[]) =>
+  p
+    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+    .join('')
+    .replace(/^\./, '');
 
 /** Checks that need the whole model: references, weights, bands covering 0-100 exactly once. */
 function crossCheck(model: HealthModel): { path: string; message: string }[] {
@@ -205,50 +263,93 @@ function crossCheck(model: HealthModel): { path: string; message: string }[] {
   const used = new Set<string>();
   for (const [c, comp] of Object.entries(model.components)) {
     for (const m of Object.keys(comp.measures)) {
-      if (!measures.has(m)) problems.push({ path: `components.${c}.measures.${m}`, message: `unknown measure "${m}"; defined measures: ${[...measures].join(', ')}` });
+      if (!measures.has(m))
+        problems.push({
+          path: `components.${c}.measures.${m}`,
+          message: `unknown measure "${m}"; defined measures: ${[...measures].join(', ')}`,
+        });
       used.add(m);
     }
   }
   for (const [m, spec] of Object.entries(model.measures)) {
     const at = `measures.${m}`;
     const needsSignal = spec.aggregate !== 'ratio';
-    if (needsSignal && !spec.signal) problems.push({ path: `${at}.signal`, message: `a ${spec.aggregate} measure needs a signal` });
+    if (needsSignal && !spec.signal)
+      problems.push({ path: `${at}.signal`, message: `a ${spec.aggregate} measure needs a signal` });
     if (spec.aggregate === 'ratio') {
-      if (!spec.of) problems.push({ path: `${at}.of`, message: 'a ratio needs of: [numerator, denominator]' });
+      if (!spec.of)
+        problems.push({ path: `${at}.of`, message: 'a ratio needs of: [numerator, denominator]' });
       for (const ref of spec.of ?? []) {
         if (!measures.has(ref)) problems.push({ path: `${at}.of`, message: `unknown measure "${ref}"` });
-        else if (model.measures[ref]!.aggregate === 'ratio') problems.push({ path: `${at}.of`, message: `"${ref}" is itself a ratio` });
+        else if (model.measures[ref]!.aggregate === 'ratio')
+          problems.push({ path: `${at}.of`, message: `"${ref}" is itself a ratio` });
       }
     }
-    if (spec.aggregate === 'trend' && (!spec.window || !spec.baseline)) problems.push({ path: at, message: 'a trend needs window and baseline (days)' });
+    if (spec.aggregate === 'trend' && (!spec.window || !spec.baseline))
+      problems.push({ path: at, message: 'a trend needs window and baseline (days)' });
     const windowed = ['sum', 'average', 'count', 'distinct', 'trend'].includes(spec.aggregate);
-    if (windowed && !spec.window && !(spec.signal === 'tickets' && spec.where?.open)) problems.push({ path: `${at}.window`, message: `a ${spec.aggregate} measure needs a window (days)` });
-    if (spec.aggregate === 'distinct' && !spec.signal?.startsWith('events')) problems.push({ path: `${at}.aggregate`, message: 'distinct counts events (field: user or event)' });
-    if ((spec.where || spec.value) && spec.signal !== 'tickets') problems.push({ path: at, message: 'where and value apply to tickets only' });
-    if ((spec.aggregate === 'days_until' || spec.aggregate === 'days_since') && spec.signal?.startsWith('account.') && !(ACCOUNT_DATE_FIELDS as readonly string[]).includes(spec.signal.slice(8))) {
-      problems.push({ path: `${at}.signal`, message: `${spec.aggregate} needs a date: account.renewal_date or account.contract_start` });
+    if (windowed && !spec.window && !(spec.signal === 'tickets' && spec.where?.open))
+      problems.push({ path: `${at}.window`, message: `a ${spec.aggregate} measure needs a window (days)` });
+    if (spec.aggregate === 'distinct' && !spec.signal?.startsWith('events'))
+      problems.push({ path: `${at}.aggregate`, message: 'distinct counts events (field: user or event)' });
+    if ((spec.where || spec.value) && spec.signal !== 'tickets')
+      problems.push({ path: at, message: 'where and value apply to tickets only' });
+    if (
+      (spec.aggregate === 'days_until' || spec.aggregate === 'days_since') &&
+      spec.signal?.startsWith('account.') &&
+      !(ACCOUNT_DATE_FIELDS as readonly string[]).includes(spec.signal.slice(8))
+    ) {
+      problems.push({
+        path: `${at}.signal`,
+        message: `${spec.aggregate} needs a date: account.renewal_date or account.contract_start`,
+      });
     }
-    if (spec.aggregate === 'days_until' && !spec.signal?.startsWith('account.')) problems.push({ path: `${at}.signal`, message: 'days_until needs account.renewal_date or account.contract_start' });
-    if (spec.normalise && 'bands' in spec.normalise) problems.push(...checkScoreBands(spec.normalise.bands, `${at}.normalise.bands`));
-    if (!spec.normalise && (used.has(m) || m === model.referral.engagement_measure)) problems.push({ path: `${at}.normalise`, message: 'a measure used by a component needs normalise' });
+    if (spec.aggregate === 'days_until' && !spec.signal?.startsWith('account.'))
+      problems.push({
+        path: `${at}.signal`,
+        message: 'days_until needs account.renewal_date or account.contract_start',
+      });
+    if (spec.normalise && 'bands' in spec.normalise)
+      problems.push(...checkScoreBands(spec.normalise.bands, `${at}.normalise.bands`));
+    if (!spec.normalise && (used.has(m) || m === model.referral.engagement_measure))
+      problems.push({ path: `${at}.normalise`, message: 'a measure used by a component needs normalise' });
   }
   for (const m of measures) {
     const referenced = Object.values(model.measures).some((s) => s.of?.includes(m));
-    if (!used.has(m) && !referenced && m !== model.referral.engagement_measure) problems.push({ path: `measures.${m}`, message: 'defined but used by no component' });
+    if (!used.has(m) && !referenced && m !== model.referral.engagement_measure)
+      problems.push({ path: `measures.${m}`, message: 'defined but used by no component' });
   }
-  if (!measures.has(model.referral.engagement_measure)) problems.push({ path: 'referral.engagement_measure', message: `unknown measure "${model.referral.engagement_measure}"` });
-  for (const [scale, bands] of Object.entries(model.bands)) problems.push(...checkCoverage(bands, `bands.${scale}`));
+  if (!measures.has(model.referral.engagement_measure))
+    problems.push({
+      path: 'referral.engagement_measure',
+      message: `unknown measure "${model.referral.engagement_measure}"`,
+    });
+  for (const [scale, bands] of Object.entries(model.bands))
+    problems.push(...checkCoverage(bands, `bands.${scale}`));
   const [t1, t2, t3] = model.value_tiers.thresholds;
-  if (!(t1 > t2 && t2 > t3)) problems.push({ path: 'value_tiers.thresholds', message: 'expected decreasing thresholds for tiers 1, 2, 3' });
+  if (!(t1 > t2 && t2 > t3))
+    problems.push({
+      path: 'value_tiers.thresholds',
+      message: 'expected decreasing thresholds for tiers 1, 2, 3',
+    });
   model.segments.forEach((s, i) => {
     for (const c of Object.keys(s.components ?? {})) {
-      if (!model.components[c]) problems.push({ path: `segments[${i}].components.${c}`, message: `unknown component "${c}"` });
+      if (!model.components[c])
+        problems.push({ path: `segments[${i}].components.${c}`, message: `unknown component "${c}"` });
     }
     for (const key of Object.keys(s.measures ?? {})) {
       const [c, m] = key.split('.') as [string, string];
-      if (!model.components[c]?.measures[m]) problems.push({ path: `segments[${i}].measures.${key}`, message: `component "${c}" has no measure "${m}"` });
+      if (!model.components[c]?.measures[m])
+        problems.push({
+          path: `segments[${i}].measures.${key}`,
+          message: `component "${c}" has no measure "${m}"`,
+        });
     }
-    if (Object.keys(s.when).length === 0) problems.push({ path: `segments[${i}].when`, message: 'name at least one of segment, lifecycle_stage, industry, plan' });
+    if (Object.keys(s.when).length === 0)
+      problems.push({
+        path: `segments[${i}].when`,
+        message: 'name at least one of segment, lifecycle_stage, industry, plan',
+      });
   });
   return problems;
 }
@@ -259,14 +360,24 @@ function checkCoverage(bands: { label: string; from: number; to: number }[], at:
   bands.forEach((b, i) => {
     if (labels.has(b.label)) problems.push({ path: `${at}[${i}]`, message: `"${b.label}" appears twice` });
     labels.add(b.label);
-    if (b.from >= b.to) problems.push({ path: `${at}[${i}]`, message: `from (${b.from}) must be below to (${b.to})` });
+    if (b.from >= b.to)
+      problems.push({ path: `${at}[${i}]`, message: `from (${b.from}) must be below to (${b.to})` });
   });
   const sorted = [...bands].sort((a, b) => a.from - b.from);
-  if (sorted[0] && sorted[0].from !== 0) problems.push({ path: at, message: `the bands must start at 0 (the lowest starts at ${sorted[0].from})` });
-  if (sorted.length && sorted[sorted.length - 1]!.to !== 100) problems.push({ path: at, message: 'the bands must end at 100' });
+  if (sorted[0] && sorted[0].from !== 0)
+    problems.push({
+      path: at,
+      message: `the bands must start at 0 (the lowest starts at ${sorted[0].from})`,
+    });
+  if (sorted.length && sorted[sorted.length - 1]!.to !== 100)
+    problems.push({ path: at, message: 'the bands must end at 100' });
   for (let i = 1; i < sorted.length; i++) {
     const [a, b] = [sorted[i - 1]!, sorted[i]!];
-    if (b.from < a.to) problems.push({ path: at, message: `bands "${a.label}" (${a.from}-${a.to}) and "${b.label}" (${b.from}-${b.to}) overlap` });
+    if (b.from < a.to)
+      problems.push({
+        path: at,
+        message: `bands "${a.label}" (${a.from}-${a.to}) and "${b.label}" (${b.from}-${b.to}) overlap`,
+      });
     else if (b.from > a.to) problems.push({ path: at, message: `no band covers ${a.to}-${b.from}` });
   }
   return problems;
@@ -276,20 +387,41 @@ function checkScoreBands(bands: { min?: number; max?: number; score: number }[],
   const problems: { path: string; message: string }[] = [];
   const usesMin = bands.some((b) => b.min !== undefined);
   const usesMax = bands.some((b) => b.max !== undefined);
-  if (usesMin && usesMax) problems.push({ path: at, message: 'use either min (higher is better) or max (lower is better) in one list, not both' });
+  if (usesMin && usesMax)
+    problems.push({
+      path: at,
+      message: 'use either min (higher is better) or max (lower is better) in one list, not both',
+    });
   bands.forEach((b, i) => {
     const last = i === bands.length - 1;
-    if (!last && b.min === undefined && b.max === undefined) problems.push({ path: `${at}[${i}]`, message: 'only the last band may omit min/max (it catches the rest)' });
+    if (!last && b.min === undefined && b.max === undefined)
+      problems.push({
+        path: `${at}[${i}]`,
+        message: 'only the last band may omit min/max (it catches the rest)',
+      });
   });
   const bounds = bands.map((b) => b.min ?? b.max).filter((v): v is number => v !== undefined);
-  const ordered = usesMin ? bounds.every((v, i) => i === 0 || v < bounds[i - 1]!) : bounds.every((v, i) => i === 0 || v > bounds[i - 1]!);
-  if (!ordered) problems.push({ path: at, message: usesMin ? 'list bands from the highest min down, without repeats' : 'list bands from the lowest max up, without repeats' });
+  const ordered = usesMin
+    ? bounds.every((v, i) => i === 0 || v < bounds[i - 1]!)
+    : bounds.every((v, i) => i === 0 || v > bounds[i - 1]!);
+  if (!ordered)
+    problems.push({
+      path: at,
+      message: usesMin
+        ? 'list bands from the highest min down, without repeats'
+        : 'list bands from the lowest max up, without repeats',
+    });
   return problems;
 }
 
 /** Validates a parsed model; throws ModelError naming every problem. */
 export function validateModel(raw: unknown, file: string): HealthModel {
-  const parsed = modelSchema.safeParse(raw);
+  const parsed = modelSchema.safeParse(raw, {
+    error: (iss) =>
+      iss.code === 'invalid_type' && iss.input === undefined
+        ? `required, but missing (expected ${iss.expected === 'record' ? 'a map' : iss.expected})`
+        : undefined,
+  });
   if (!parsed.success) {
     throw new ModelError(
       file,
@@ -304,22 +436,37 @@ export function validateModel(raw: unknown, file: string): HealthModel {
 export function parseModelText(text: string, file: string): HealthModel {
   let raw: unknown;
   try {
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    raw = file.endsWith('.json')
+      ? JSON.parse(text)
+      : parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : '';
-    throw new ModelError(file, [{ path: '', message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${where}: ${(err as Error).message.split('\n')[0]}` }]);
+    const where =
+      err instanceof YAMLParseError && err.linePos
+        ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})`
+        : '';
+    throw new ModelError(file, [
+      {
+        path: '',
+        message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${where}: ${(err as Error).message.split('\n')[0]}`,
+      },
+    ]);
   }
   return validateModel(raw, file);
 }
 
-export const DEFAULT_MODEL_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'default-model.yaml');
+export const DEFAULT_MODEL_FILE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'default-model.yaml',
+);
 
 export function loadModel(file = DEFAULT_MODEL_FILE): HealthModel {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ModelError(file, [{ path: '', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+    throw new ModelError(file, [
+      { path: '', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
+    ]);
   }
   return parseModelText(text, file);
 }
