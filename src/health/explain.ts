@@ -8,7 +8,8 @@ const TOP = 3;
 
 function formatValue(spec: MeasureSpec, value: number): string {
   if (spec.aggregate === 'trend') return `${value > 0 ? '+' : ''}${Math.round(value)}`;
-  if (spec.aggregate === 'ratio' && spec.of && /utilisation|share|rate/.test(spec.label)) return `${Math.round(value * 100)}%`;
+  if (spec.aggregate === 'ratio' && spec.of && /utilisation|share|rate/.test(spec.label))
+    return `${Math.round(value * 100)}%`;
   if (Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 10 ? String(Math.round(value)) : value.toFixed(1);
 }
@@ -31,7 +32,8 @@ export function measureText(spec: MeasureSpec, value: number): string {
   }
 }
 
-const measuresOf = (components: ComponentScore[]) => components.flatMap((c) => c.measures.map((m) => ({ ...m, componentWeight: c.weight })));
+const measuresOf = (components: ComponentScore[]) =>
+  components.flatMap((c) => c.measures.map((m) => ({ ...m, componentWeight: c.weight })));
 
 /**
  * What holds the score where it is: each measure's points against a neutral 50 (a
@@ -54,7 +56,10 @@ export function describeScore(s: Snapshot): Driver[] {
 }
 
 /** What moved the index since the previous snapshot: each measure's change in points. */
-export function describeChange(s: Snapshot, previous: Pick<Snapshot, 'day' | 'healthIndex' | 'components'>): Snapshot['change'] {
+export function describeChange(
+  s: Snapshot,
+  previous: Pick<Snapshot, 'day' | 'healthIndex' | 'components'>,
+): Snapshot['change'] {
   const before = new Map(measuresOf(previous.components).map((m) => [m.name, m]));
   const drivers: Driver[] = [];
   for (const m of measuresOf(s.components)) {
@@ -65,5 +70,9 @@ export function describeChange(s: Snapshot, previous: Pick<Snapshot, 'day' | 'he
     drivers.push({ measure: m.name, points, text });
   }
   drivers.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.measure.localeCompare(b.measure));
-  return { since: previous.day, delta: Math.round((s.healthIndex! - previous.healthIndex!) * 10) / 10, drivers: drivers.slice(0, TOP) };
+  return {
+    since: previous.day,
+    delta: Math.round((s.healthIndex! - previous.healthIndex!) * 10) / 10,
+    drivers: drivers.slice(0, TOP),
+  };
 }

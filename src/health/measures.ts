@@ -43,15 +43,25 @@ function isOpenAt(t: { openedAt: number; resolvedAt: number | null; status: stri
 }
 
 /** The observations a measure's signal offers up to `end` (inclusive). */
-function observations(spec: MeasureSpec, account: AccountFacts, signals: AccountSignals, end: number): Observation[] {
+function observations(
+  spec: MeasureSpec,
+  account: AccountFacts,
+  signals: AccountSignals,
+  end: number,
+): Observation[] {
   const signal = spec.signal!;
   if (signal.startsWith('usage.')) {
-    return (signals.usage.get(signal.slice(6)) ?? []).filter((p) => p.day <= end).map((p) => ({ at: p.day, value: p.value }));
+    return (signals.usage.get(signal.slice(6)) ?? [])
+      .filter((p) => p.day <= end)
+      .map((p) => ({ at: p.day, value: p.value }));
   }
   if (signal === 'tickets') {
     const priorities = spec.where?.priority ? new Set<string>(spec.where.priority) : null;
-    const tickets = signals.tickets.filter((t) => (!priorities || priorities.has(t.priority)) && t.openedAt <= end);
-    if (spec.where?.open) return tickets.filter((t) => isOpenAt(t, end)).map((t) => ({ at: t.openedAt, value: 1 }));
+    const tickets = signals.tickets.filter(
+      (t) => (!priorities || priorities.has(t.priority)) && t.openedAt <= end,
+    );
+    if (spec.where?.open)
+      return tickets.filter((t) => isOpenAt(t, end)).map((t) => ({ at: t.openedAt, value: 1 }));
     if (spec.value === 'resolution_hours') {
       return tickets
         .filter((t) => t.resolvedAt !== null && t.resolvedAt <= end)
@@ -61,26 +71,41 @@ function observations(spec: MeasureSpec, account: AccountFacts, signals: Account
   }
   if (signal === 'surveys.nps' || signal === 'surveys.csat') {
     const kind = signal.slice(8);
-    return signals.surveys.filter((s) => s.kind === kind && s.at <= end).map((s) => ({ at: s.at, value: s.score }));
+    return signals.surveys
+      .filter((s) => s.kind === kind && s.at <= end)
+      .map((s) => ({ at: s.at, value: s.score }));
   }
-  if (signal === 'notes') return signals.notes.filter((n) => n.at <= end).map((n) => ({ at: n.at, value: n.sentiment }));
+  if (signal === 'notes')
+    return signals.notes.filter((n) => n.at <= end).map((n) => ({ at: n.at, value: n.sentiment }));
   if (signal.startsWith('events')) {
     const name = signal.length > 6 ? signal.slice(7) : null;
     return signals.events
       .filter((e) => e.at <= end && (name === null || e.event === name))
       .map((e) => ({ at: e.at, value: 1, key: spec.field === 'user' ? e.user : e.event }));
   }
-  if (signal.startsWith('crm.')) return (signals.crm.get(signal.slice(4)) ?? []).filter((p) => p.at <= end).map((p) => ({ at: p.at, value: p.value }));
+  if (signal.startsWith('crm.'))
+    return (signals.crm.get(signal.slice(4)) ?? [])
+      .filter((p) => p.at <= end)
+      .map((p) => ({ at: p.at, value: p.value }));
   // account.<field>: a current fact, without a time
   const field = signal.slice(8);
   const value =
-    field === 'renewal_date' ? account.renewalDate : field === 'contract_start' ? account.contractStart : field === 'seats_purchased' ? account.seatsPurchased : account.arr;
+    field === 'renewal_date'
+      ? account.renewalDate
+      : field === 'contract_start'
+        ? account.contractStart
+        : field === 'seats_purchased'
+          ? account.seatsPurchased
+          : account.arr;
   return value === null ? [] : [{ at: Number.NaN, value }];
 }
 
-const inWindow = (obs: Observation[], from: number, to: number) => obs.filter((o) => o.at > from && o.at <= to);
-const average = (obs: Observation[]) => (obs.length ? obs.reduce((s, o) => s + o.value, 0) / obs.length : null);
-const newest = (obs: Observation[]) => obs.reduce<Observation | null>((best, o) => (!best || o.at >= best.at ? o : best), null);
+const inWindow = (obs: Observation[], from: number, to: number) =>
+  obs.filter((o) => o.at > from && o.at <= to);
+const average = (obs: Observation[]) =>
+  obs.length ? obs.reduce((s, o) => s + o.value, 0) / obs.length : null;
+const newest = (obs: Observation[]) =>
+  obs.reduce<Observation | null>((best, o) => (!best || o.at >= best.at ? o : best), null);
 
 /** % change from `before` to `now`; from nothing to something counts as +100%. */
 export function percentChange(now: number, before: number): number {
@@ -88,7 +113,12 @@ export function percentChange(now: number, before: number): number {
   return ((now - before) / Math.abs(before)) * 100;
 }
 
-function evaluate(spec: MeasureSpec, account: AccountFacts, signals: AccountSignals, day: number): { value: number | null; observedAt: number | null } {
+function evaluate(
+  spec: MeasureSpec,
+  account: AccountFacts,
+  signals: AccountSignals,
+  day: number,
+): { value: number | null; observedAt: number | null } {
   const end = endOfDay(day);
   const obs = observations(spec, account, signals, end);
   const windowStart = spec.window ? end - spec.window * DAY_MS : Number.NEGATIVE_INFINITY;
@@ -106,9 +136,13 @@ function evaluate(spec: MeasureSpec, account: AccountFacts, signals: AccountSign
       const last = newest(win);
       const observedAt = last?.at ?? null;
       if (spec.aggregate === 'count') return { value: win.length, observedAt };
-      if (spec.aggregate === 'distinct') return { value: new Set(win.map((o) => o.key).filter((k) => k != null)).size, observedAt };
+      if (spec.aggregate === 'distinct')
+        return { value: new Set(win.map((o) => o.key).filter((k) => k != null)).size, observedAt };
       if (!win.length) return { value: null, observedAt: null };
-      return { value: spec.aggregate === 'sum' ? win.reduce((s, o) => s + o.value, 0) : average(win), observedAt };
+      return {
+        value: spec.aggregate === 'sum' ? win.reduce((s, o) => s + o.value, 0) : average(win),
+        observedAt,
+      };
     }
     case 'trend': {
       const split = end - spec.window! * DAY_MS;
@@ -147,16 +181,32 @@ function evaluate(spec: MeasureSpec, account: AccountFacts, signals: AccountSign
 }
 
 /** Average of a usage metric in the last `window` days against the `baseline` days before, as a % fall (positive = fell). */
-function usageFall(signals: AccountSignals, metric: string, day: number, window: number, baseline: number): number | null {
+function usageFall(
+  signals: AccountSignals,
+  metric: string,
+  day: number,
+  window: number,
+  baseline: number,
+): number | null {
   const end = endOfDay(day);
-  const obs = (signals.usage.get(metric) ?? []).filter((p) => p.day <= end).map((p) => ({ at: p.day, value: p.value }));
+  const obs = (signals.usage.get(metric) ?? [])
+    .filter((p) => p.day <= end)
+    .map((p) => ({ at: p.day, value: p.value }));
   const split = end - window * DAY_MS;
-  const [a, b] = [average(inWindow(obs, split, end)), average(inWindow(obs, split - baseline * DAY_MS, split))];
+  const [a, b] = [
+    average(inWindow(obs, split, end)),
+    average(inWindow(obs, split - baseline * DAY_MS, split)),
+  ];
   if (a === null || b === null || b === 0) return null;
   return -percentChange(a, b);
 }
 
-export function measureAccount(model: HealthModel, account: AccountFacts, signals: AccountSignals, day: number): MeasuredAccount {
+export function measureAccount(
+  model: HealthModel,
+  account: AccountFacts,
+  signals: AccountSignals,
+  day: number,
+): MeasuredAccount {
   const raw: Record<string, RawMeasure> = {};
   const end = endOfDay(day);
   const stale = (spec: MeasureSpec, observedAt: number | null) =>
@@ -171,7 +221,11 @@ export function measureAccount(model: HealthModel, account: AccountFacts, signal
     const [n, d] = spec.of!.map((m) => raw[m]!);
     const value = n!.value !== null && d!.value !== null && d!.value !== 0 ? n!.value / d!.value : null;
     const times = [n!.observedAt, d!.observedAt].filter((t): t is number => t !== null);
-    raw[name] = { value, observedAt: times.length ? Math.min(...times) : null, stale: value !== null && (n!.stale || d!.stale) };
+    raw[name] = {
+      value,
+      observedAt: times.length ? Math.min(...times) : null,
+      stale: value !== null && (n!.stale || d!.stale),
+    };
   }
 
   const usageDrops: Record<string, number> = {};
@@ -185,11 +239,17 @@ export function measureAccount(model: HealthModel, account: AccountFacts, signal
   const ageingPriorities = new Set<string>(li.tickets_ageing.priority);
   const blocking = new Set<string>(model.referral.blocking_priorities);
   const nps = signals.surveys.filter((s) => s.kind === 'nps' && s.at <= end);
-  const lastNps = nps.reduce<(typeof nps)[number] | null>((best, s) => (!best || s.at >= best.at ? s : best), null);
+  const lastNps = nps.reduce<(typeof nps)[number] | null>(
+    (best, s) => (!best || s.at >= best.at ? s : best),
+    null,
+  );
   const sentimentFrom = end - li.sentiment_negative.within * DAY_MS;
-  const lastNote = signals.notes.filter((n) => n.at <= end && n.at > sentimentFrom).reduce<{ at: number; sentiment: number } | null>((b, n) => (!b || n.at >= b.at ? n : b), null);
+  const lastNote = signals.notes
+    .filter((n) => n.at <= end && n.at > sentimentFrom)
+    .reduce<{ at: number; sentiment: number } | null>((b, n) => (!b || n.at >= b.at ? n : b), null);
   let negativeSentiment: string | null = null;
-  if (lastNps && lastNps.at > sentimentFrom && lastNps.score <= li.sentiment_negative.nps_at_most) negativeSentiment = `latest NPS ${lastNps.score}`;
+  if (lastNps && lastNps.at > sentimentFrom && lastNps.score <= li.sentiment_negative.nps_at_most)
+    negativeSentiment = `latest NPS ${lastNps.score}`;
   else if (lastNote && lastNote.sentiment < 0) negativeSentiment = 'latest CSM note negative';
 
   return {
@@ -198,8 +258,16 @@ export function measureAccount(model: HealthModel, account: AccountFacts, signal
     raw,
     findings: {
       usageDrops,
-      usageDeclinePct: usageFall(signals, li.usage_decline.signal.slice(6), day, li.usage_decline.window, li.usage_decline.baseline),
-      ageingTickets: signals.tickets.filter((t) => ageingPriorities.has(t.priority) && isOpenAt(t, end) && t.openedAt < ageLimit).length,
+      usageDeclinePct: usageFall(
+        signals,
+        li.usage_decline.signal.slice(6),
+        day,
+        li.usage_decline.window,
+        li.usage_decline.baseline,
+      ),
+      ageingTickets: signals.tickets.filter(
+        (t) => ageingPriorities.has(t.priority) && isOpenAt(t, end) && t.openedAt < ageLimit,
+      ).length,
       openBlockingTickets: signals.tickets.filter((t) => blocking.has(t.priority) && isOpenAt(t, end)).length,
       latestNps: lastNps ? { score: lastNps.score, at: lastNps.at } : null,
       negativeSentiment,

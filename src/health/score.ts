@@ -132,7 +132,8 @@ export function normalise(rule: Normalise, value: number, table?: Float64Array):
   }
   if ('bands' in rule) {
     for (const band of rule.bands) {
-      if (band.min !== undefined ? value >= band.min : band.max !== undefined ? value <= band.max : true) return band.score;
+      if (band.min !== undefined ? value >= band.min : band.max !== undefined ? value <= band.max : true)
+        return band.score;
     }
     return 0;
   }
@@ -164,7 +165,10 @@ export function weightsFor(model: HealthModel, account: AccountFacts) {
     name,
     label: c.label ?? name,
     weight: rule?.components?.[name] ?? c.weight,
-    measures: Object.entries(c.measures).map(([m, w]) => ({ name: m, weight: rule?.measures?.[`${name}.${m}`] ?? w })),
+    measures: Object.entries(c.measures).map(([m, w]) => ({
+      name: m,
+      weight: rule?.measures?.[`${name}.${m}`] ?? w,
+    })),
   }));
   return { rule: rule?.name ?? null, components };
 }
@@ -175,7 +179,8 @@ function valueTier(model: HealthModel, arr: number | null, risk: RiskTier): numb
   return priority >= t1 ? 1 : priority >= t2 ? 2 : priority >= t3 ? 3 : 4;
 }
 
-const linearScore = (value: number, [zero, hundred]: [number, number]) => clamp(((value - zero) / (hundred - zero)) * 100);
+const linearScore = (value: number, [zero, hundred]: [number, number]) =>
+  clamp(((value - zero) / (hundred - zero)) * 100);
 
 export function scoreAccount(
   model: HealthModel,
@@ -196,7 +201,8 @@ export function scoreAccount(
       const spec = model.measures[m.name]!;
       const r: RawMeasure = raw[m.name] ?? { value: null, observedAt: null, stale: false };
       const override = measureOverride.get(m.name);
-      let normalised = r.value === null ? null : round1(normalise(spec.normalise!, r.value, tables.get(m.name)));
+      let normalised =
+        r.value === null ? null : round1(normalise(spec.normalise!, r.value, tables.get(m.name)));
       if (override) {
         normalised = override.value;
         applied.push({ ...override, applied: `${spec.label} set to ${override.value}` });
@@ -228,14 +234,18 @@ export function scoreAccount(
     const measureWeight = c.measures.reduce((s, m) => s + m.weight, 0);
     if (c.weight <= 0 || measureWeight <= 0) continue;
     for (const m of c.measures) {
-      if (m.normalised !== null && m.weight > 0) coverage += (c.weight / allWeight) * (m.weight / measureWeight);
+      if (m.normalised !== null && m.weight > 0)
+        coverage += (c.weight / allWeight) * (m.weight / measureWeight);
     }
     if (c.score === null || weightWithData === 0) continue;
     const share = c.weight / weightWithData;
     c.contribution = share * c.score;
-    const inComponent = c.measures.filter((m) => m.normalised !== null && m.weight > 0).reduce((s, m) => s + m.weight, 0);
+    const inComponent = c.measures
+      .filter((m) => m.normalised !== null && m.weight > 0)
+      .reduce((s, m) => s + m.weight, 0);
     for (const m of c.measures) {
-      if (m.normalised !== null && m.weight > 0) m.contribution = (share * m.weight * m.normalised) / inComponent;
+      if (m.normalised !== null && m.weight > 0)
+        m.contribution = (share * m.weight * m.normalised) / inComponent;
     }
   }
 
@@ -252,13 +262,27 @@ export function scoreAccount(
   for (const rule of model.drops) {
     if ('signal' in rule) {
       const fall = findings.usageDrops[rule.name];
-      if (fall !== undefined) drops.push({ rule: rule.name, label: rule.label, detail: `${rule.signal.slice(6).replace(/_/g, ' ')} -${Math.round(fall)}% over ${rule.window} days against the ${rule.baseline} before` });
+      if (fall !== undefined)
+        drops.push({
+          rule: rule.name,
+          label: rule.label,
+          detail: `${rule.signal.slice(6).replace(/_/g, ' ')} -${Math.round(fall)}% over ${rule.window} days against the ${rule.baseline} before`,
+        });
     } else if (healthIndex !== null) {
       const since = day - rule.within * DAY_MS;
-      const earlier = history.indexByDay.filter((h) => h.day >= since && h.day < day && h.healthIndex !== null);
-      const peak = earlier.reduce<{ day: number; healthIndex: number | null } | null>((b, h) => (!b || h.healthIndex! > b.healthIndex! ? h : b), null);
+      const earlier = history.indexByDay.filter(
+        (h) => h.day >= since && h.day < day && h.healthIndex !== null,
+      );
+      const peak = earlier.reduce<{ day: number; healthIndex: number | null } | null>(
+        (b, h) => (!b || h.healthIndex! > b.healthIndex! ? h : b),
+        null,
+      );
       if (peak && peak.healthIndex! - healthIndex >= rule.index_fall) {
-        drops.push({ rule: rule.name, label: rule.label, detail: `Health Index -${round1(peak.healthIndex! - healthIndex)} in ${Math.round((day - peak.day) / DAY_MS)} days (from ${peak.healthIndex})` });
+        drops.push({
+          rule: rule.name,
+          label: rule.label,
+          detail: `Health Index -${round1(peak.healthIndex! - healthIndex)} in ${Math.round((day - peak.day) / DAY_MS)} days (from ${peak.healthIndex})`,
+        });
       }
     }
   }
@@ -266,12 +290,17 @@ export function scoreAccount(
   const li = model.leading_indicators;
   const leadingIndicators: string[] = [];
   if (findings.usageDeclinePct !== null && findings.usageDeclinePct >= li.usage_decline.fall_pct) {
-    leadingIndicators.push(`usage decline: ${li.usage_decline.signal.slice(6).replace(/_/g, ' ')} -${Math.round(findings.usageDeclinePct)}% over ${li.usage_decline.window} days`);
+    leadingIndicators.push(
+      `usage decline: ${li.usage_decline.signal.slice(6).replace(/_/g, ' ')} -${Math.round(findings.usageDeclinePct)}% over ${li.usage_decline.window} days`,
+    );
   }
   if (findings.ageingTickets > 0) {
-    leadingIndicators.push(`${findings.ageingTickets} ${li.tickets_ageing.priority.join('/')} ticket${findings.ageingTickets === 1 ? '' : 's'} open over ${li.tickets_ageing.older_than_hours} h`);
+    leadingIndicators.push(
+      `${findings.ageingTickets} ${li.tickets_ageing.priority.join('/')} ticket${findings.ageingTickets === 1 ? '' : 's'} open over ${li.tickets_ageing.older_than_hours} h`,
+    );
   }
-  if (findings.negativeSentiment) leadingIndicators.push(`sentiment turning negative: ${findings.negativeSentiment}`);
+  if (findings.negativeSentiment)
+    leadingIndicators.push(`sentiment turning negative: ${findings.negativeSentiment}`);
   if (account.renewalDate !== null && healthIndex !== null) {
     const daysLeft = Math.round((account.renewalDate - day) / DAY_MS);
     if (daysLeft >= 0 && daysLeft <= li.renewal_weak.within && healthIndex < li.renewal_weak.index_below) {
@@ -281,11 +310,17 @@ export function scoreAccount(
 
   // Referral readiness.
   const ref = model.referral;
-  const recentNps = findings.latestNps && findings.latestNps.at > day - ref.nps_within * DAY_MS ? findings.latestNps.score : null;
-  const window = history.indexByDay.filter((h) => h.day > day - ref.stability.days * DAY_MS && h.day < day && h.healthIndex !== null).map((h) => h.healthIndex!);
+  const recentNps =
+    findings.latestNps && findings.latestNps.at > day - ref.nps_within * DAY_MS
+      ? findings.latestNps.score
+      : null;
+  const window = history.indexByDay
+    .filter((h) => h.day > day - ref.stability.days * DAY_MS && h.day < day && h.healthIndex !== null)
+    .map((h) => h.healthIndex!);
   if (healthIndex !== null) window.push(healthIndex);
   const swing = window.length > 1 ? Math.max(...window) - Math.min(...window) : null;
-  const engagement = components.flatMap((c) => c.measures).find((m) => m.name === ref.engagement_measure)?.normalised ?? null;
+  const engagement =
+    components.flatMap((c) => c.measures).find((m) => m.name === ref.engagement_measure)?.normalised ?? null;
   const parts = {
     promoter: recentNps === null ? 0 : recentNps >= 9 ? 100 : recentNps >= 7 ? 40 : 0,
     health: healthIndex === null ? 0 : linearScore(healthIndex, ref.health),
@@ -294,14 +329,22 @@ export function scoreAccount(
   };
   const weightSum = Object.values(ref.weights).reduce((s, w) => s + w, 0);
   const referralScore = round1(
-    weightSum > 0 ? (Object.keys(parts) as (keyof typeof parts)[]).reduce((s, k) => s + ref.weights[k] * parts[k], 0) / weightSum : 0,
+    weightSum > 0
+      ? (Object.keys(parts) as (keyof typeof parts)[]).reduce((s, k) => s + ref.weights[k] * parts[k], 0) /
+          weightSum
+      : 0,
   );
   const blockers: string[] = [];
-  if (findings.openBlockingTickets > 0) blockers.push(`${findings.openBlockingTickets} open ${ref.blocking_priorities.join('/')} ticket${findings.openBlockingTickets === 1 ? '' : 's'}`);
+  if (findings.openBlockingTickets > 0)
+    blockers.push(
+      `${findings.openBlockingTickets} open ${ref.blocking_priorities.join('/')} ticket${findings.openBlockingTickets === 1 ? '' : 's'}`,
+    );
   if (drops.length) blockers.push(`a drop: ${drops[0]!.label}`);
   if (healthIndex === null) blockers.push('no Health Index');
 
-  const stale = components.filter((c) => c.weight > 0).flatMap((c) => c.measures.filter((m) => m.stale && m.weight > 0).map((m) => m.name));
+  const stale = components
+    .filter((c) => c.weight > 0)
+    .flatMap((c) => c.measures.filter((m) => m.stale && m.weight > 0).map((m) => m.name));
   const snapshot: Snapshot = {
     accountId: account.id,
     day,
@@ -320,7 +363,12 @@ export function scoreAccount(
     explanation: '',
     drops,
     leadingIndicators,
-    referral: { score: referralScore, ready: blockers.length === 0 && referralScore >= ref.threshold, parts, blockers },
+    referral: {
+      score: referralScore,
+      ready: blockers.length === 0 && referralScore >= ref.threshold,
+      parts,
+      blockers,
+    },
     overrides: applied,
   };
   for (const c of components) {
@@ -342,10 +390,11 @@ function signed(n: number): string {
 
 /** The one line people read first: the change and its drivers, or what holds the score where it is. */
 function explanationLine(s: Snapshot): string {
-  if (s.healthIndex === null) return 'No Health Index: none of the model\'s measures has data.';
+  if (s.healthIndex === null) return "No Health Index: none of the model's measures has data.";
   const list = (drivers: Driver[]) => drivers.map((d) => `${d.text} (${signed(d.points)})`).join(', ');
   const parts: string[] = [];
-  if (s.change && Math.round(s.change.delta) !== 0) parts.push(`${signed(s.change.delta)}: ${list(s.change.drivers) || 'small moves across the model'}`);
+  if (s.change && Math.round(s.change.delta) !== 0)
+    parts.push(`${signed(s.change.delta)}: ${list(s.change.drivers) || 'small moves across the model'}`);
   else parts.push(`${Math.round(s.healthIndex)} (${s.grade}): ${list(s.drivers)}`);
   for (const o of s.overrides) parts.push(`override by ${o.author}: ${o.applied} (${o.reason})`);
   if (s.coverage < 0.6) parts.push(`only ${Math.round(s.coverage * 100)}% of the model has data`);

@@ -63,7 +63,14 @@ export interface AccountSignals {
   crm: Map<string, CrmPoint[]>;
 }
 
-export const emptySignals = (): AccountSignals => ({ usage: new Map(), tickets: [], surveys: [], notes: [], events: [], crm: new Map() });
+export const emptySignals = (): AccountSignals => ({
+  usage: new Map(),
+  tickets: [],
+  surveys: [],
+  notes: [],
+  events: [],
+  crm: new Map(),
+});
 
 export const DAY_MS = 86_400_000;
 
