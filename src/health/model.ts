@@ -256,6 +256,8 @@ const pathText = (p: readonly PropertyKey[]) =>
     .join('')
     .replace(/^\./, '');
 
+const SAME_ENDS = 'the value scoring 0 and the one scoring 100 must differ';
+
 /** Checks that need the whole model: references, weights, bands covering 0-100 exactly once. */
 function crossCheck(model: HealthModel): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
@@ -311,6 +313,9 @@ function crossCheck(model: HealthModel): { path: string; message: string }[] {
       });
     if (spec.normalise && 'bands' in spec.normalise)
       problems.push(...checkScoreBands(spec.normalise.bands, `${at}.normalise.bands`));
+    // Linear scales divide by (to - from): equal ends would score NaN or an infinity.
+    if (spec.normalise && 'linear' in spec.normalise && spec.normalise.linear[0] === spec.normalise.linear[1])
+      problems.push({ path: `${at}.normalise.linear`, message: SAME_ENDS });
     if (!spec.normalise && (used.has(m) || m === model.referral.engagement_measure))
       problems.push({ path: `${at}.normalise`, message: 'a measure used by a component needs normalise' });
   }
@@ -324,6 +329,10 @@ function crossCheck(model: HealthModel): { path: string; message: string }[] {
       path: 'referral.engagement_measure',
       message: `unknown measure "${model.referral.engagement_measure}"`,
     });
+  if (model.referral.health[0] === model.referral.health[1])
+    problems.push({ path: 'referral.health', message: SAME_ENDS });
+  if (model.referral.stability.swing[0] === model.referral.stability.swing[1])
+    problems.push({ path: 'referral.stability.swing', message: SAME_ENDS });
   for (const [scale, bands] of Object.entries(model.bands))
     problems.push(...checkCoverage(bands, `bands.${scale}`));
   const [t1, t2, t3] = model.value_tiers.thresholds;
