@@ -156,8 +156,8 @@ function evaluate(
       }
       const current = inWindow(obs, split, end);
       const base = inWindow(obs, baseStart, split);
-      if (spec.signal === 'tickets') {
-        // Volumes: tickets per day in each window, zero when there were none.
+      if (spec.signal === 'tickets' || spec.signal?.startsWith('events')) {
+        // Volumes: tickets (or events) per day in each window, zero when there were none.
         return {
           value: percentChange(current.length / spec.window!, base.length / spec.baseline!),
           observedAt: newest(current)?.at ?? null,
@@ -168,8 +168,10 @@ function evaluate(
       return { value: percentChange(a, b), observedAt: newest(current)!.at };
     }
     case 'days_since': {
-      const last = isFact ? obs[0] : newest(obs);
-      return { value: last ? Math.floor((day - last.at) / DAY_MS) : null, observedAt: null };
+      // A fact's value is its date; other signals count from their newest observation. Whole
+      // days to the end of the scoring day: earlier today is 0, any time yesterday is 1.
+      const since = isFact ? obs[0]?.value : newest(obs)?.at;
+      return { value: since === undefined ? null : Math.floor((end - since) / DAY_MS), observedAt: null };
     }
     case 'days_until': {
       const date = obs[0];

@@ -69,12 +69,12 @@ export function signals(parts: SignalParts = {}): AccountSignals {
 export function daily(
   fromDaysAgo: number,
   toDaysAgo: number,
-  value: number | ((day: number) => number),
+  value: number | ((day: number, daysAgo: number) => number),
 ): UsagePoint[] {
   const points: UsagePoint[] = [];
   for (let n = fromDaysAgo; n >= toDaysAgo; n--) {
     const day = daysAgo(n);
-    points.push({ day, value: typeof value === 'number' ? value : value(day) });
+    points.push({ day, value: typeof value === 'number' ? value : value(day, n) });
   }
   return points;
 }
@@ -147,11 +147,12 @@ referral:
 /**
  * A model from YAML holding `measures`, `components` and optionally `segments` and
  * `drops`; the other sections are the standard ones above. The referral's engagement
- * measure is the first measure unless named.
+ * measure is the first measure with a normalise unless named.
  */
 export function smallModel(body: string, engagement?: string): HealthModel {
   const text = dedent(body);
-  const first = Object.keys((parseYaml(text) as { measures: Record<string, unknown> }).measures)[0]!;
+  const measures = (parseYaml(text) as { measures: Record<string, { normalise?: unknown }> }).measures;
+  const first = Object.keys(measures).find((m) => measures[m]!.normalise)!;
   return parseModelText(`${text}\n${standardSections(engagement ?? first)}`, 'small-model.yaml');
 }
 
