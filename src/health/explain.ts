@@ -41,12 +41,18 @@ const measuresOf = (components: ComponentScore[]) =>
  */
 export function describeScore(s: Snapshot): Driver[] {
   const drivers: Driver[] = [];
-  for (const c of s.components) {
-    for (const m of c.measures) {
-      if (m.normalised === null || m.contribution === 0 || !m.text) continue;
-      // contribution = share x normalised, so share x (normalised - 50) is the lift or drag.
-      const share = m.contribution / m.normalised;
-      drivers.push({ measure: m.name, points: share * (m.normalised - 50), text: m.text });
+  // A measure's share of the index: its component's share of the weight with data, times
+  // its share of the component's. (Not contribution / normalised: a measure at 0 has no
+  // contribution, yet it is the strongest drag.)
+  const scored = s.components.filter((c) => c.score !== null && c.weight > 0);
+  const total = scored.reduce((sum, c) => sum + c.weight, 0);
+  for (const c of scored) {
+    const withData = c.measures.filter((m) => m.normalised !== null && m.weight > 0);
+    const inComponent = withData.reduce((sum, m) => sum + m.weight, 0);
+    for (const m of withData) {
+      if (!m.text) continue;
+      const share = (c.weight / total) * (m.weight / inComponent);
+      drivers.push({ measure: m.name, points: share * (m.normalised! - 50), text: m.text });
     }
   }
   return drivers

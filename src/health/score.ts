@@ -6,7 +6,7 @@
 import { describeChange, describeScore, measureText } from './explain.ts';
 import type { MeasuredAccount, RawMeasure } from './measures.ts';
 import type { Colour, Grade, HealthModel, Normalise, RiskTier } from './model.ts';
-import { DAY_MS, type AccountFacts } from './signals.ts';
+import { DAY_MS, endOfDay, type AccountFacts } from './signals.ts';
 
 /** A manual override in force: a measure's normalised score, or the whole index. */
 export interface Override {
@@ -311,7 +311,7 @@ export function scoreAccount(
   // Referral readiness.
   const ref = model.referral;
   const recentNps =
-    findings.latestNps && findings.latestNps.at > day - ref.nps_within * DAY_MS
+    findings.latestNps && findings.latestNps.at > endOfDay(day) - ref.nps_within * DAY_MS
       ? findings.latestNps.score
       : null;
   const window = history.indexByDay
@@ -319,8 +319,19 @@ export function scoreAccount(
     .map((h) => h.healthIndex!);
   if (healthIndex !== null) window.push(healthIndex);
   const swing = window.length > 1 ? Math.max(...window) - Math.min(...window) : null;
+  // The engagement measure may belong to no component: then it is normalised here.
+  const engagementRaw = raw[ref.engagement_measure]?.value ?? null;
   const engagement =
-    components.flatMap((c) => c.measures).find((m) => m.name === ref.engagement_measure)?.normalised ?? null;
+    components.flatMap((c) => c.measures).find((m) => m.name === ref.engagement_measure)?.normalised ??
+    (engagementRaw === null
+      ? null
+      : round1(
+          normalise(
+            model.measures[ref.engagement_measure]!.normalise!,
+            engagementRaw,
+            tables.get(ref.engagement_measure),
+          ),
+        ));
   const parts = {
     promoter: recentNps === null ? 0 : recentNps >= 9 ? 100 : recentNps >= 7 ? 40 : 0,
     health: healthIndex === null ? 0 : linearScore(healthIndex, ref.health),
