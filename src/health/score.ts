@@ -217,7 +217,12 @@ export function scoreAccount(
         stale: r.stale,
         observedAt: r.observedAt,
         overridden: Boolean(override),
-        text: r.value === null ? null : measureText(spec, r.value),
+        // An override says what it replaced, so the explanation never contradicts the score.
+        text: override
+          ? `${r.value === null ? spec.label : measureText(spec, r.value)} (overridden to ${override.value})`
+          : r.value === null
+            ? null
+            : measureText(spec, r.value),
       };
     });
     const withData = measures.filter((m) => m.normalised !== null && m.weight > 0);

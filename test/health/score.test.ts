@@ -613,7 +613,7 @@ describe('manual overrides', () => {
     ]);
     // Against 50: CSAT 0.3 x 40 = +12, active users 0.3 x 30 = +9, then logins and survey responses at +3 (by name).
     expect(s.explanation).toBe(
-      '77 (B): CSAT 40 (+12), active users 80 (+9), logins 60 (+3); override by dana: CSAT set to 90 (survey tool outage)',
+      '77 (B): CSAT 40 (overridden to 90) (+12), active users 80 (+9), logins 60 (+3); override by dana: CSAT set to 90 (survey tool outage)',
     );
   });
 
