@@ -1,0 +1,312 @@
+// Owns what scoring writes: the health snapshots (one per account and day) and the
+// scoring runs. For the runner, through the bulk session: which accounts of a day need
+// a new snapshot, the earlier snapshots a score reads (history), the stored raw values
+// of the accounts a run skips, and the upsert of a chunk's snapshots. For everyone
+// else, through Prisma: the latest scored day and run, an account's snapshot and its
+// Health Index over time.
+import type { Colour, Grade, RiskTier } from '../health/model.ts';
+import type { History, Snapshot } from '../health/score.ts';
+import { DAY_MS } from '../health/signals.ts';
+import type { BulkSession } from '../ingest/session.ts';
+import type { Db } from './db.ts';
+import { epochMs as ms, placeholders as list } from './signals.ts';
+
+/** The parts of an engine snapshot kept in the `breakdown` column. */
+type Breakdown = Pick<
+  Snapshot,
+  | 'components'
+  | 'drivers'
+  | 'change'
+  | 'drops'
+  | 'leadingIndicators'
+  | 'referral'
+  | 'overrides'
+  | 'stale'
+  | 'segmentRule'
+  | 'explanation'
+>;
+
+/** A stored snapshot in the engine's shape, with the ARR it was scored with. */
+export interface StoredSnapshot extends Snapshot {
+  arr: number | null;
+  computedAt: Date;
+}
+
+/** A JSON column as read by the driver: text on SQLite, parsed already on PostgreSQL. */
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+// ---------------------------------------------------------------------------------
+// For the runner.
+
+/**
+ * Every account of the book on `day` (those churned on or before it are gone), in id
+ * order, each with whether it needs scoring: no snapshot of the day by this model
+ * version, signals changed since the snapshot, or an override set or cleared since it
+ * that matters for the day; with `full`, all of them.
+ */
+export async function accountsToScore(
+  session: BulkSession,
+  day: Date,
+  dayEnd: Date,
+  modelVersion: string,
+  full: boolean,
+): Promise<{ id: number; stale: boolean }[]> {
+  const needs = full
+    ? '1 = 1'
+    : `s.id IS NULL OR s.model_version <> ? OR a.signals_changed_at > s.computed_at OR EXISTS (` +
+      `SELECT 1 FROM score_overrides o WHERE o.account_id = a.id AND ` +
+      `((o.created_at > s.computed_at AND o.created_at <= ?) OR (o.cleared_at > s.computed_at AND o.cleared_at <= ?)))`;
+  const rows = await session.all<{ id: number; stale: number }>(
+    `SELECT a.id, CASE WHEN ${needs} THEN 1 ELSE 0 END AS stale FROM accounts a ` +
+      `LEFT JOIN health_snapshots s ON s.account_id = a.id AND s.day = ? ` +
+      `WHERE NOT EXISTS (${churnedBy('a.id')}) ORDER BY a.id`,
+    [...(full ? [] : [modelVersion, dayEnd, dayEnd]), day, dayEnd],
+  );
+  return rows.map((r) => ({ id: Number(r.id), stale: Number(r.stale) === 1 }));
+}
+
+/** A churn of the account in `accountColumn` on or before a time (the parameter). */
+const churnedBy = (accountColumn: string) =>
+  `SELECT 1 FROM account_outcomes c WHERE c.account_id = ${accountColumn} AND c.kind = 'churned' AND c.occurred_on <= ?`;
+
+/** Removes the day's snapshots of accounts that had churned by then (scored before the churn was known). */
+export function deleteChurnedSnapshots(session: BulkSession, day: Date, dayEnd: Date): Promise<number> {
+  return session.exec(
+    `DELETE FROM health_snapshots WHERE day = ? AND EXISTS (${churnedBy('health_snapshots.account_id')})`,
+    [day, dayEnd],
+  );
+}
+
+/**
+ * The stored raw values of the named measures in the day's snapshots by this model
+ * version, account by account: what an incremental run puts in the book's percentile
+ * tables for the accounts it does not re-measure.
+ */
+export async function storedMeasureValues(
+  session: BulkSession,
+  day: Date,
+  modelVersion: string,
+  measures: readonly string[],
+): Promise<{ accountId: number; values: (number | null)[] }[]> {
+  // Measure names are snake_case (the model's schema checks), safe inside the SQL.
+  const extract = (m: string) =>
+    session.dialect === 'sqlite'
+      ? `json_extract(measure_values, '$.${m}')`
+      : `CAST(measure_values->>'${m}' AS double precision)`;
+  const rows = await session.all<Record<string, unknown>>(
+    `SELECT account_id, ${measures.map((m, i) => `${extract(m)} AS v${i}`).join(', ')} FROM health_snapshots ` +
+      `WHERE day = ? AND model_version = ?`,
+    [day, modelVersion],
+  );
+  return rows.map((r) => ({
+    accountId: Number(r.account_id),
+    values: measures.map((_, i) => (r[`v${i}`] === null ? null : Number(r[`v${i}`]))),
+  }));
+}
+
+/**
+ * What scoring an account on `day` reads of its earlier snapshots: the Health Index of
+ * each of the `days` days before, and the latest earlier snapshot's components.
+ */
+export async function snapshotHistory(
+  session: BulkSession,
+  accountIds: readonly number[],
+  day: Date,
+  days: number,
+): Promise<Map<number, History>> {
+  const history = new Map<number, History>(accountIds.map((id) => [id, { indexByDay: [], previous: null }]));
+  if (accountIds.length === 0) return history;
+  const ids = list(accountIds);
+  const since = new Date(day.getTime() - days * DAY_MS);
+  const recent = await session.all<{ account_id: number; day: number; health_index: number | null }>(
+    `SELECT account_id, ${ms(session, 'day')} AS day, health_index FROM health_snapshots ` +
+      `WHERE account_id IN (${ids}) AND day >= ? AND day < ?`,
+    [...accountIds, since, day],
+  );
+  for (const r of recent) {
+    history.get(Number(r.account_id))!.indexByDay.push({
+      day: Number(r.day),
+      healthIndex: r.health_index === null ? null : Number(r.health_index),
+    });
+  }
+  const components =
+    session.dialect === 'sqlite' ? `json_extract(s.breakdown, '$.components')` : `s.breakdown->'components'`;
+  const previous = await session.all<{
+    account_id: number;
+    day: number;
+    health_index: number | null;
+    components: unknown;
+  }>(
+    `SELECT s.account_id, ${ms(session, 's.day')} AS day, s.health_index, ${components} AS components FROM health_snapshots s ` +
+      `WHERE s.account_id IN (${ids}) AND s.day = (SELECT MAX(p.day) FROM health_snapshots p WHERE p.account_id = s.account_id AND p.day < ?)`,
+    [...accountIds, day],
+  );
+  for (const r of previous) {
+    history.get(Number(r.account_id))!.previous = {
+      day: Number(r.day),
+      healthIndex: r.health_index === null ? null : Number(r.health_index),
+      components: json(r.components),
+    };
+  }
+  return history;
+}
+
+const COLUMNS = [
+  'account_id',
+  'day',
+  'model_version',
+  'health_index',
+  'grade',
+  'colour',
+  'risk_tier',
+  'value_tier',
+  'coverage',
+  'referral_score',
+  'referral_ready',
+  'arr',
+  'breakdown',
+  'explanation',
+  'measure_values',
+  'computed_at',
+] as const;
+
+const ROWS_PER_STATEMENT = 500;
+
+/**
+ * Inserts or replaces (by account and day) the snapshots of a chunk, in one
+ * transaction. `measureValues` holds each measure's raw value (null without data).
+ */
+export async function writeSnapshots(
+  session: BulkSession,
+  snapshots: { snapshot: Snapshot; arr: number | null; measureValues: Record<string, number | null> }[],
+  computedAt: Date,
+): Promise<void> {
+  const update = COLUMNS.filter((c) => c !== 'account_id' && c !== 'day')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ');
+  const tuple = `(${list(COLUMNS)})`;
+  await session.transaction(async () => {
+    for (let start = 0; start < snapshots.length; start += ROWS_PER_STATEMENT) {
+      const part = snapshots.slice(start, start + ROWS_PER_STATEMENT);
+      const params: unknown[] = [];
+      for (const { snapshot: s, arr, measureValues } of part) {
+        const breakdown: Breakdown = {
+          components: s.components,
+          drivers: s.drivers,
+          change: s.change,
+          drops: s.drops,
+          leadingIndicators: s.leadingIndicators,
+          referral: s.referral,
+          overrides: s.overrides,
+          stale: s.stale,
+          segmentRule: s.segmentRule,
+          explanation: s.explanation,
+        };
+        params.push(
+          s.accountId,
+          new Date(s.day),
+          s.modelVersion,
+          s.healthIndex,
+          s.grade,
+          s.colour,
+          s.riskTier,
+          s.valueTier,
+          s.coverage,
+          s.referral.score,
+          s.referral.ready,
+          arr,
+          JSON.stringify(breakdown),
+          s.explanation,
+          JSON.stringify(measureValues),
+          computedAt,
+        );
+      }
+      await session.exec(
+        `INSERT INTO health_snapshots (${COLUMNS.join(', ')}) VALUES ${part.map(() => tuple).join(', ')} ` +
+          `ON CONFLICT (account_id, day) DO UPDATE SET ${update}`,
+        params,
+      );
+    }
+  });
+}
+
+/** Records the start of a day's scoring; returns the run's id. */
+export async function startRun(db: Db, day: Date, modelVersion: string, startedAt: Date): Promise<number> {
+  const run = await db.scoringRun.create({ data: { day, modelVersion, startedAt, status: 'running' } });
+  return run.id;
+}
+
+export async function finishRun(
+  db: Db,
+  id: number,
+  outcome: { finishedAt: Date } & ({ scored: number; skipped: number } | { error: string }),
+): Promise<void> {
+  await db.scoringRun.update({
+    where: { id },
+    data:
+      'error' in outcome
+        ? { status: 'failed', finishedAt: outcome.finishedAt, error: outcome.error }
+        : {
+            status: 'completed',
+            finishedAt: outcome.finishedAt,
+            accountsScored: outcome.scored,
+            accountsSkipped: outcome.skipped,
+          },
+  });
+}
+
+// ---------------------------------------------------------------------------------
+// For everyone else.
+
+/** The latest day with snapshots, or null before the first scoring. */
+export async function latestScoredDay(db: Db): Promise<Date | null> {
+  const { _max } = await db.healthSnapshot.aggregate({ _max: { day: true } });
+  return _max.day;
+}
+
+/** The completed run of the latest scored day (its latest run if it was scored more than once). */
+export function latestCompletedRun(db: Db) {
+  return db.scoringRun.findFirst({
+    where: { status: 'completed' },
+    orderBy: [{ day: 'desc' }, { finishedAt: 'desc' }, { id: 'desc' }],
+  });
+}
+
+/** An account's snapshot of `day`, or its latest before it; without a day, its latest. */
+export async function snapshotFor(db: Db, accountId: number, day?: Date): Promise<StoredSnapshot | null> {
+  const row = await db.healthSnapshot.findFirst({
+    where: { accountId, ...(day ? { day: { lte: day } } : {}) },
+    orderBy: { day: 'desc' },
+  });
+  if (!row) return null;
+  const breakdown = row.breakdown as unknown as Breakdown;
+  return {
+    ...breakdown,
+    accountId: row.accountId,
+    day: row.day.getTime(),
+    modelVersion: row.modelVersion,
+    healthIndex: row.healthIndex,
+    grade: row.grade as Grade | null,
+    colour: row.colour as Colour | null,
+    riskTier: row.riskTier as RiskTier | null,
+    valueTier: row.valueTier,
+    coverage: row.coverage,
+    arr: row.arr,
+    computedAt: row.computedAt,
+  };
+}
+
+/** An account's Health Index day by day, oldest first, from `from` to `to` inclusive. */
+export async function indexSeries(db: Db, accountId: number, from: Date, to: Date) {
+  const rows = await db.healthSnapshot.findMany({
+    where: { accountId, day: { gte: from, lte: to } },
+    select: { day: true, healthIndex: true, grade: true, colour: true },
+    orderBy: { day: 'asc' },
+  });
+  return rows.map((r) => ({
+    day: r.day,
+    healthIndex: r.healthIndex,
+    grade: r.grade as Grade | null,
+    colour: r.colour as Colour | null,
+  }));
+}
