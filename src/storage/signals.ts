@@ -50,7 +50,7 @@ export function lookbackDays(model: HealthModel): Lookback {
     const span =
       spec.window === undefined
         ? Infinity
-        : spec.window + (spec.aggregate === 'trend' ? (spec.baseline ?? 0) : 0);
+        : spec.window + (spec.aggregate === 'trend' ? (spec.gap ?? 0) + (spec.baseline ?? 0) : 0);
     if (signal.startsWith('usage.')) {
       needUsage(signal, span);
     } else if (signal === 'tickets') {
@@ -72,10 +72,10 @@ export function lookbackDays(model: HealthModel): Lookback {
     }
   }
   for (const rule of model.drops) {
-    if ('signal' in rule) needUsage(rule.signal, rule.window + rule.baseline);
+    if ('signal' in rule) needUsage(rule.signal, rule.window + (rule.gap ?? 0) + rule.baseline);
   }
   const li = model.leading_indicators;
-  needUsage(li.usage_decline.signal, li.usage_decline.window + li.usage_decline.baseline);
+  needUsage(li.usage_decline.signal, li.usage_decline.window + (li.usage_decline.gap ?? 0) + li.usage_decline.baseline);
   need('surveys', Math.max(li.sentiment_negative.within, model.referral.nps_within));
   need('notes', li.sentiment_negative.within);
 
@@ -95,6 +95,19 @@ export function epochMs(session: BulkSession, column: string): string {
     ? column
     : `CAST(EXTRACT(EPOCH FROM ${column}) * 1000 AS double precision)`;
 }
+
+/**
+ * An aggregate of a group's rows as a JSON array of [time, value] pairs in `order`;
+ * `time` and `value` are SQL expressions, `time` giving numbers.
+ */
+export function jsonPairs(session: BulkSession, time: string, value: string, order: string): string {
+  return session.dialect === 'sqlite'
+    ? `json_group_array(json_array(${time}, ${value}) ORDER BY ${order})`
+    : `json_agg(json_build_array(${time}, ${value}) ORDER BY ${order})`;
+}
+
+/** A JSON value as the driver gives it: text on SQLite, parsed already on PostgreSQL. */
+export const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 /** One `?` per value, for `IN (...)`. */
 export const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
@@ -159,13 +172,14 @@ export async function loadAccountChunk(
   const metrics = Object.entries(lookback.usageMetrics);
   if (metrics.length) {
     // One range over the longest lookback, then each metric's own: most metrics need
-    // far less history than the longest trend, and every row read costs.
+    // far less history than the longest trend. Each metric's points come as one JSON
+    // array: a row per account and metric instead of one per day is much less to read.
     const [time, params] = within('day', windowOf(day, lookback.days.usage));
     const own = metrics.filter(([, days]) => Number.isFinite(days));
-    const rows = await session.all<{ account_id: number; metric: string; day: number; value: number }>(
-      `SELECT account_id, metric, ${epochMs(session, 'day')} AS day, value FROM usage_metrics ` +
-        `WHERE account_id IN (${ids}) AND metric IN (${placeholders(metrics)}) AND ${time} ` +
-        `AND CASE metric ${own.map(() => 'WHEN ? THEN day > ? ').join('')}ELSE TRUE END ORDER BY account_id, metric, day`,
+    const rows = await session.all<{ account_id: number; metric: string; points: unknown }>(
+      `SELECT account_id, metric, ${jsonPairs(session, epochMs(session, 'day'), 'value', 'day')} AS points ` +
+        `FROM usage_metrics WHERE account_id IN (${ids}) AND metric IN (${placeholders(metrics)}) AND ${time} ` +
+        `AND CASE metric ${own.map(() => 'WHEN ? THEN day > ? ').join('')}ELSE TRUE END GROUP BY account_id, metric`,
       [
         ...accountIds,
         ...metrics.map(([metric]) => metric),
@@ -174,10 +188,8 @@ export async function loadAccountChunk(
       ],
     );
     for (const r of rows) {
-      const usage = signalsOf(r.account_id).usage;
-      let points = usage.get(r.metric);
-      if (!points) usage.set(r.metric, (points = []));
-      points.push({ day: Number(r.day), value: Number(r.value) });
+      const points = parseJson<[number, number][]>(r.points).map(([day, value]) => ({ day, value }));
+      signalsOf(r.account_id).usage.set(r.metric, points);
     }
   }
 

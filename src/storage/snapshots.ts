@@ -9,7 +9,7 @@ import type { History, Snapshot } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import type { BulkSession } from '../ingest/session.ts';
 import type { Db } from './db.ts';
-import { epochMs as ms, placeholders as list } from './signals.ts';
+import { epochMs as ms, jsonPairs, parseJson, placeholders as list } from './signals.ts';
 
 /** The parts of an engine snapshot kept in the `breakdown` column. */
 type Breakdown = Pick<
@@ -31,9 +31,6 @@ export interface StoredSnapshot extends Snapshot {
   arr: number | null;
   computedAt: Date;
 }
-
-/** A JSON column as read by the driver: text on SQLite, parsed already on PostgreSQL. */
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 // ---------------------------------------------------------------------------------
 // For the runner.
@@ -118,16 +115,17 @@ export async function snapshotHistory(
   if (accountIds.length === 0) return history;
   const ids = list(accountIds);
   const since = new Date(day.getTime() - days * DAY_MS);
-  const recent = await session.all<{ account_id: number; day: number; health_index: number | null }>(
-    `SELECT account_id, ${ms(session, 'day')} AS day, health_index FROM health_snapshots ` +
-      `WHERE account_id IN (${ids}) AND day >= ? AND day < ?`,
+  // A row per account, its days as one JSON array: 30 days of 100,000 accounts is
+  // otherwise three million rows.
+  const recent = await session.all<{ account_id: number; days: unknown }>(
+    `SELECT account_id, ${jsonPairs(session, ms(session, 'day'), 'health_index', 'day')} AS days FROM health_snapshots ` +
+      `WHERE account_id IN (${ids}) AND day >= ? AND day < ? GROUP BY account_id`,
     [...accountIds, since, day],
   );
   for (const r of recent) {
-    history.get(Number(r.account_id))!.indexByDay.push({
-      day: Number(r.day),
-      healthIndex: r.health_index === null ? null : Number(r.health_index),
-    });
+    history.get(Number(r.account_id))!.indexByDay = parseJson<[number, number | null][]>(r.days).map(
+      ([day, healthIndex]) => ({ day, healthIndex }),
+    );
   }
   const components =
     session.dialect === 'sqlite' ? `json_extract(s.breakdown, '$.components')` : `s.breakdown->'components'`;
@@ -137,15 +135,18 @@ export async function snapshotHistory(
     health_index: number | null;
     components: unknown;
   }>(
-    `SELECT s.account_id, ${ms(session, 's.day')} AS day, s.health_index, ${components} AS components FROM health_snapshots s ` +
-      `WHERE s.account_id IN (${ids}) AND s.day = (SELECT MAX(p.day) FROM health_snapshots p WHERE p.account_id = s.account_id AND p.day < ?)`,
-    [...accountIds, day],
+    // From the accounts, so that the latest earlier day is looked up once per account
+    // (an index seek), not once per snapshot of its history.
+    `SELECT s.account_id, ${ms(session, 's.day')} AS day, s.health_index, ${components} AS components ` +
+      `FROM accounts a JOIN health_snapshots s ON s.account_id = a.id AND s.day = ` +
+      `(SELECT MAX(p.day) FROM health_snapshots p WHERE p.account_id = a.id AND p.day < ?) WHERE a.id IN (${ids})`,
+    [day, ...accountIds],
   );
   for (const r of previous) {
     history.get(Number(r.account_id))!.previous = {
       day: Number(r.day),
       healthIndex: r.health_index === null ? null : Number(r.health_index),
-      components: json(r.components),
+      components: parseJson(r.components),
     };
   }
   return history;
