@@ -16,11 +16,11 @@ function formatValue(spec: MeasureSpec, value: number): string {
 
 /** How a measure's raw value reads: the model's `text` template, or a default by aggregation. */
 export function measureText(spec: MeasureSpec, value: number): string {
-  const shown = formatValue(spec, value);
+  const shown = spec.aggregate === 'count' && value === 0 ? 'no' : formatValue(spec, value);
   if (spec.text) return spec.text.replace('{value}', shown);
   switch (spec.aggregate) {
     case 'trend':
-      return `${spec.label} ${shown}% over ${spec.window} days`;
+      return `${spec.label} ${shown}% over ${spec.window! + (spec.gap ?? 0)} days`;
     case 'count':
       return `${shown} ${spec.label}`;
     case 'days_since':
@@ -37,7 +37,8 @@ const measuresOf = (components: ComponentScore[]) =>
 
 /**
  * What holds the score where it is: each measure's points against a neutral 50 (a
- * measure at 50 neither lifts nor lowers the index), largest first.
+ * measure at 50 neither lifts nor lowers the index): the largest drags first (up to
+ * two), then the largest lifts.
  */
 export function describeScore(s: Snapshot): Driver[] {
   const drivers: Driver[] = [];
@@ -55,10 +56,13 @@ export function describeScore(s: Snapshot): Driver[] {
       drivers.push({ measure: m.name, points: share * (m.normalised! - 50), text: m.text });
     }
   }
-  return drivers
+  const ranked = drivers
     .filter((d) => Math.abs(d.points) >= 0.5)
-    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.measure.localeCompare(b.measure))
-    .slice(0, TOP);
+    .sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.measure.localeCompare(b.measure));
+  // What holds the index down comes first: that is what a CSM acts on.
+  const down = ranked.filter((d) => d.points < 0).slice(0, TOP - 1);
+  const up = ranked.filter((d) => d.points > 0).slice(0, TOP - down.length);
+  return [...down, ...up];
 }
 
 /** What moved the index since the previous snapshot: each measure's change in points. */

@@ -18,7 +18,8 @@ export interface SignalFindings {
   usageDeclinePct: number | null;
   ageingTickets: number;
   openBlockingTickets: number;
-  latestNps: { score: number; at: number } | null;
+  /** NPS answers within the referral's window: their average and how many. */
+  recentNps: { average: number; answers: number } | null;
   negativeSentiment: string | null;
 }
 
@@ -146,7 +147,9 @@ function evaluate(
     }
     case 'trend': {
       const split = end - spec.window! * DAY_MS;
-      const baseStart = split - spec.baseline! * DAY_MS;
+      // The baseline ends `gap` days before the recent window (default: right before it).
+      const baseEnd = split - (spec.gap ?? 0) * DAY_MS;
+      const baseStart = baseEnd - spec.baseline! * DAY_MS;
       if (spec.signal?.startsWith('crm.')) {
         // Facts are sparse: compare the value in force now with the one in force at the split.
         const now = newest(obs);
@@ -155,7 +158,7 @@ function evaluate(
         return { value: percentChange(now.value, then.value), observedAt: now.at };
       }
       const current = inWindow(obs, split, end);
-      const base = inWindow(obs, baseStart, split);
+      const base = inWindow(obs, baseStart, baseEnd);
       if (spec.signal === 'tickets' || spec.signal?.startsWith('events')) {
         // Volumes: tickets (or events) per day in each window, zero when there were none.
         return {
@@ -182,13 +185,16 @@ function evaluate(
   }
 }
 
-/** Average of a usage metric in the last `window` days against the `baseline` days before, as a % fall (positive = fell). */
+/**
+ * A usage metric's average over the last `window` days against its average over the
+ * `baseline` days that end `gap` days before that window, as a % fall (positive =
+ * fell). The gap lets a fall that took two weeks be measured from where it started.
+ */
 function usageFall(
   signals: AccountSignals,
   metric: string,
   day: number,
-  window: number,
-  baseline: number,
+  { window, baseline, gap = 0 }: { window: number; baseline: number; gap?: number },
 ): number | null {
   const end = endOfDay(day);
   const obs = (signals.usage.get(metric) ?? [])
@@ -197,7 +203,7 @@ function usageFall(
   const split = end - window * DAY_MS;
   const [a, b] = [
     average(inWindow(obs, split, end)),
-    average(inWindow(obs, split - baseline * DAY_MS, split)),
+    average(inWindow(obs, split - (gap + baseline) * DAY_MS, split - gap * DAY_MS)),
   ];
   if (a === null || b === null || b === 0) return null;
   return -percentChange(a, b);
@@ -233,7 +239,7 @@ export function measureAccount(
   const usageDrops: Record<string, number> = {};
   for (const rule of model.drops) {
     if (!('signal' in rule)) continue;
-    const fall = usageFall(signals, rule.signal.slice(6), day, rule.window, rule.baseline);
+    const fall = usageFall(signals, rule.signal.slice(6), day, rule);
     if (fall !== null && fall >= rule.fall_pct) usageDrops[rule.name] = fall;
   }
   const li = model.leading_indicators;
@@ -241,6 +247,8 @@ export function measureAccount(
   const ageingPriorities = new Set<string>(li.tickets_ageing.priority);
   const blocking = new Set<string>(model.referral.blocking_priorities);
   const nps = signals.surveys.filter((s) => s.kind === 'nps' && s.at <= end);
+  const recentFrom = end - model.referral.nps_within * DAY_MS;
+  const recentNps = nps.filter((s) => s.at > recentFrom);
   const lastNps = nps.reduce<(typeof nps)[number] | null>(
     (best, s) => (!best || s.at >= best.at ? s : best),
     null,
@@ -260,18 +268,17 @@ export function measureAccount(
     raw,
     findings: {
       usageDrops,
-      usageDeclinePct: usageFall(
-        signals,
-        li.usage_decline.signal.slice(6),
-        day,
-        li.usage_decline.window,
-        li.usage_decline.baseline,
-      ),
+      usageDeclinePct: usageFall(signals, li.usage_decline.signal.slice(6), day, li.usage_decline),
       ageingTickets: signals.tickets.filter(
         (t) => ageingPriorities.has(t.priority) && isOpenAt(t, end) && t.openedAt < ageLimit,
       ).length,
       openBlockingTickets: signals.tickets.filter((t) => blocking.has(t.priority) && isOpenAt(t, end)).length,
-      latestNps: lastNps ? { score: lastNps.score, at: lastNps.at } : null,
+      recentNps: recentNps.length
+        ? {
+            average: recentNps.reduce((s, n) => s + n.score, 0) / recentNps.length,
+            answers: recentNps.length,
+          }
+        : null,
       negativeSentiment,
     },
   };

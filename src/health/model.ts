@@ -94,8 +94,10 @@ const measure = z.strictObject({
   aggregate: z.enum(AGGREGATIONS, { error: `expected one of ${AGGREGATIONS.join(', ')}` }),
   /** Lookback window in days ending at the scoring date. */
   window: days.optional(),
-  /** trend: the earlier window compared against, in days, just before `window`. */
+  /** trend: the earlier window compared against, in days... */
   baseline: days.optional(),
+  /** trend: ...ending this many days before `window` (default 0: just before it). */
+  gap: z.number().int().min(0).max(365).optional(),
   /** ratio: [numerator measure, denominator measure]. */
   of: z.tuple([name, name]).optional(),
   /** distinct: which field of events is counted. */
@@ -162,8 +164,12 @@ const dropRule = z.union([
     name,
     label: z.string().min(1).max(120),
     signal: z.string().regex(/^usage\.[a-z][a-z0-9_:.]*$/, { error: 'a usage drop watches usage.<metric>' }),
+    /** The recent days averaged. */
     window: days,
+    /** The days averaged as the account's own baseline... */
     baseline: days,
+    /** ...ending this many days before the recent window (default 0: just before it). */
+    gap: z.number().int().min(0).max(365).optional(),
     /** Flag when the window's average is at least this many percent below the baseline's. */
     fall_pct: z.number().gt(0).lt(100),
   }),
@@ -206,6 +212,7 @@ export const modelSchema = z.strictObject({
       signal: z.string().regex(/^usage\.[a-z][a-z0-9_:.]*$/),
       window: days,
       baseline: days,
+      gap: z.number().int().min(0).max(365).optional(),
       fall_pct: z.number().gt(0).lt(100),
     }),
     tickets_ageing: z.strictObject({
@@ -224,8 +231,10 @@ export const modelSchema = z.strictObject({
       stability: z.number().min(0),
       engagement: z.number().min(0),
     }),
-    /** Only NPS answers this recent count. */
+    /** Only NPS answers this recent count... */
     nps_within: days,
+    /** ...and their average scores the promoter part by these bands. */
+    promoter: z.array(band).min(1),
     /** Health Index scoring 0 and 100 for the health part. */
     health: z.tuple([score, score]),
     /** Days over which the index must stay stable, and the swing (points) scoring 100 and 0. */
@@ -324,6 +333,7 @@ function crossCheck(model: HealthModel): { path: string; message: string }[] {
     if (!used.has(m) && !referenced && m !== model.referral.engagement_measure)
       problems.push({ path: `measures.${m}`, message: 'defined but used by no component' });
   }
+  problems.push(...checkScoreBands(model.referral.promoter, 'referral.promoter'));
   if (!measures.has(model.referral.engagement_measure))
     problems.push({
       path: 'referral.engagement_measure',

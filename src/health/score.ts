@@ -6,7 +6,7 @@
 import { describeChange, describeScore, measureText } from './explain.ts';
 import type { MeasuredAccount, RawMeasure } from './measures.ts';
 import type { Colour, Grade, HealthModel, Normalise, RiskTier } from './model.ts';
-import { DAY_MS, endOfDay, type AccountFacts } from './signals.ts';
+import { DAY_MS, type AccountFacts } from './signals.ts';
 
 /** A manual override in force: a measure's normalised score, or the whole index. */
 export interface Override {
@@ -271,7 +271,7 @@ export function scoreAccount(
         drops.push({
           rule: rule.name,
           label: rule.label,
-          detail: `${rule.signal.slice(6).replace(/_/g, ' ')} -${Math.round(fall)}% over ${rule.window} days against the ${rule.baseline} before`,
+          detail: `${rule.signal.slice(6).replace(/_/g, ' ')} -${Math.round(fall)}% over ${rule.window + (rule.gap ?? 0)} days (the last ${rule.window} days against the ${rule.baseline} before)`,
         });
     } else if (healthIndex !== null) {
       const since = day - rule.within * DAY_MS;
@@ -296,7 +296,7 @@ export function scoreAccount(
   const leadingIndicators: string[] = [];
   if (findings.usageDeclinePct !== null && findings.usageDeclinePct >= li.usage_decline.fall_pct) {
     leadingIndicators.push(
-      `usage decline: ${li.usage_decline.signal.slice(6).replace(/_/g, ' ')} -${Math.round(findings.usageDeclinePct)}% over ${li.usage_decline.window} days`,
+      `usage decline: ${li.usage_decline.signal.slice(6).replace(/_/g, ' ')} -${Math.round(findings.usageDeclinePct)}% over ${li.usage_decline.window + (li.usage_decline.gap ?? 0)} days`,
     );
   }
   if (findings.ageingTickets > 0) {
@@ -315,10 +315,6 @@ export function scoreAccount(
 
   // Referral readiness.
   const ref = model.referral;
-  const recentNps =
-    findings.latestNps && findings.latestNps.at > endOfDay(day) - ref.nps_within * DAY_MS
-      ? findings.latestNps.score
-      : null;
   const window = history.indexByDay
     .filter((h) => h.day > day - ref.stability.days * DAY_MS && h.day < day && h.healthIndex !== null)
     .map((h) => h.healthIndex!);
@@ -338,7 +334,9 @@ export function scoreAccount(
           ),
         ));
   const parts = {
-    promoter: recentNps === null ? 0 : recentNps >= 9 ? 100 : recentNps >= 7 ? 40 : 0,
+    // The average of recent answers, not the latest one: one enthusiastic respondent is not a promoter account.
+    promoter:
+      findings.recentNps === null ? 0 : normalise({ bands: ref.promoter }, findings.recentNps.average),
     health: healthIndex === null ? 0 : linearScore(healthIndex, ref.health),
     stability: swing === null ? 50 : linearScore(swing, [ref.stability.swing[1], ref.stability.swing[0]]),
     engagement: engagement ?? 50,
@@ -408,7 +406,7 @@ function signed(n: number): string {
 function explanationLine(s: Snapshot): string {
   if (s.healthIndex === null) return "No Health Index: none of the model's measures has data.";
   const list = (drivers: Driver[]) => drivers.map((d) => `${d.text} (${signed(d.points)})`).join(', ');
-  const parts: string[] = [];
+  const parts: string[] = s.drops.map((d) => `drop: ${d.detail}`);
   if (s.change && Math.round(s.change.delta) !== 0)
     parts.push(`${signed(s.change.delta)}: ${list(s.change.drivers) || 'small moves across the model'}`);
   else parts.push(`${Math.round(s.healthIndex)} (${s.grade}): ${list(s.drivers)}`);

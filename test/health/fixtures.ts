@@ -138,6 +138,7 @@ referral:
   threshold: 70
   weights: { promoter: 40, health: 30, stability: 15, engagement: 15 }
   nps_within: 180
+  promoter: [{ min: 9, score: 100 }, { min: 7, score: 40 }, { score: 0 }]
   health: [60, 90]
   stability: { days: 30, swing: [5, 20] }
   engagement_measure: ${engagement}
@@ -161,7 +162,7 @@ export const NO_FINDINGS: SignalFindings = {
   usageDeclinePct: null,
   ageingTickets: 0,
   openBlockingTickets: 0,
-  latestNps: null,
+  recentNps: null,
   negativeSentiment: null,
 };
 

@@ -371,10 +371,20 @@ describe('findings for drops and leading indicators (default model)', () => {
     expect(result.openBlockingTickets).toBe(2); // the two open P1/P2 tickets
   });
 
+  it('averages the NPS answers of the referral window (180 days), the limit excluded', () => {
+    const limit = END_OF_TODAY - 180 * DAY_MS;
+    expect(findings(signals({ surveys: [nps(10, limit + 1), nps(8, daysAgo(3))] })).recentNps).toEqual({
+      average: 9,
+      answers: 2,
+    });
+    expect(findings(signals({ surveys: [nps(10, limit)] })).recentNps).toBeNull();
+  });
+
   it('sentiment turns negative with an NPS of 6 or less in the last 90 days, or else a negative latest note', () => {
     expect(findings(signals({ surveys: [nps(9, daysAgo(40)), nps(6, daysAgo(10))] }))).toMatchObject({
       negativeSentiment: 'latest NPS 6',
-      latestNps: { score: 6, at: daysAgo(10) },
+      // Both answers are within the referral's 180 days: (9 + 6) / 2.
+      recentNps: { average: 7.5, answers: 2 },
     });
     expect(findings(signals({ surveys: [nps(7, daysAgo(10))] })).negativeSentiment).toBeNull();
     // An NPS of 6 from 95 days ago is too old to say sentiment is turning now.

@@ -20,10 +20,8 @@ import {
 import {
   account,
   daily,
-  DAY_MS,
   daysAgo,
   dedent,
-  END_OF_TODAY,
   isWeekend,
   measured,
   NO_HISTORY,
@@ -441,7 +439,7 @@ describe('drops', () => {
         {
           rule: 'active_users_drop',
           label: 'active users fell',
-          detail: 'active users -30% over 14 days against the 28 before',
+          detail: 'active users -30% over 14 days (the last 7 days against the 28 before)',
         },
       ]);
     });
@@ -530,7 +528,7 @@ describe('referral readiness', () => {
     score(model, measured(raw, { findings }), { history: { indexByDay: days, previous: null } }).referral;
 
   it('scores promoter, health, stability and engagement; a passive NPS keeps it below 70', () => {
-    const r = referral({ latestNps: { score: 8, at: daysAgo(10) } });
+    const r = referral({ recentNps: { average: 8, answers: 1 } });
     // promoter: NPS 8 -> 40; health: (81 - 60) / 30 -> 70; stability: swing 11 on [20 -> 0, 5 -> 100] -> 60;
     // engagement: the trend's 80. Score = 0.4 x 40 + 0.3 x 70 + 0.15 x 60 + 0.15 x 80 = 16 + 21 + 9 + 12 = 58.
     expect(r).toEqual({
@@ -543,25 +541,27 @@ describe('referral readiness', () => {
 
   it('a promoter makes it referral-ready', () => {
     // promoter 100 instead of 40: 58 + 0.4 x 60 = 82, at least 70.
-    expect(referral({ latestNps: { score: 10, at: daysAgo(10) } })).toMatchObject({ score: 82, ready: true });
+    expect(referral({ recentNps: { average: 10, answers: 1 } })).toMatchObject({ score: 82, ready: true });
   });
 
-  it('only an NPS answer from the last 180 days counts', () => {
-    const limit = END_OF_TODAY - 180 * DAY_MS;
-    expect(referral({ latestNps: { score: 10, at: limit + 1 } }).parts.promoter).toBe(100);
-    expect(referral({ latestNps: { score: 10, at: limit } }).parts.promoter).toBe(0);
+  it('scores the average of recent answers, not the latest one', () => {
+    // 9.5 -> 100; 8.5 -> 40 (7 or more); 6 -> 0; no recent answer -> 0.
+    expect(referral({ recentNps: { average: 9.5, answers: 2 } }).parts.promoter).toBe(100);
+    expect(referral({ recentNps: { average: 8.5, answers: 2 } }).parts.promoter).toBe(40);
+    expect(referral({ recentNps: { average: 6, answers: 3 } }).parts.promoter).toBe(0);
+    expect(referral({ recentNps: null }).parts.promoter).toBe(0);
   });
 
   it('without history, stability is a neutral 50', () => {
     // 40 + 21 + 0.15 x 50 + 12 = 80.5.
-    expect(referral({ latestNps: { score: 10, at: daysAgo(10) } }, [])).toMatchObject({
+    expect(referral({ recentNps: { average: 10, answers: 1 } }, [])).toMatchObject({
       score: 80.5,
       parts: { stability: 50 },
     });
   });
 
   it('an open P1/P2 ticket blocks it, whatever the score', () => {
-    expect(referral({ latestNps: { score: 10, at: daysAgo(10) }, openBlockingTickets: 1 })).toMatchObject({
+    expect(referral({ recentNps: { average: 10, answers: 1 }, openBlockingTickets: 1 })).toMatchObject({
       score: 82,
       ready: false,
       blockers: ['1 open P1/P2 ticket'],
@@ -570,7 +570,7 @@ describe('referral readiness', () => {
 
   it('a drop blocks it', () => {
     // 97 two days ago, 81 now: -16 within 7 days.
-    const r = referral({ latestNps: { score: 10, at: daysAgo(10) } }, [
+    const r = referral({ recentNps: { average: 10, answers: 1 } }, [
       ...indexByDay,
       { day: daysAgo(2), healthIndex: 97 },
     ]);
@@ -643,9 +643,9 @@ describe('manual overrides', () => {
 describe('explanations', () => {
   it('say what holds the score where it is, each measure against a neutral 50', () => {
     // active users 0.3 x (80 - 50) = +9; logins 0.3 x 10 = +3; CSAT 0.3 x -10 = -3; survey responses 0.1 x 30 = +3.
-    // The top three by size, ties by name: active users, CSAT, logins.
+    // Drags first (CSAT), then the largest lifts, ties by name: active users, logins.
     const s = score(four, measured(ALL_FOUR));
-    expect(s.explanation).toBe('62 (C): active users 80 (+9), CSAT 40 (-3), logins 60 (+3)');
+    expect(s.explanation).toBe('62 (C): CSAT 40 (-3), active users 80 (+9), logins 60 (+3)');
   });
 
   it('count a measure scoring 0 as the drag it is', () => {
