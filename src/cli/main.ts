@@ -8,6 +8,11 @@ import * as accounts from './commands/accounts.ts';
 import * as demo from './commands/demo.ts';
 import * as importCommand from './commands/import.ts';
 import * as migrate from './commands/migrate.ts';
+import * as explain from './commands/explain.ts';
+import * as model from './commands/model.ts';
+import * as override from './commands/override.ts';
+import * as report from './commands/report.ts';
+import * as score from './commands/score.ts';
 import * as serve from './commands/serve.ts';
 import * as token from './commands/token.ts';
 
@@ -18,7 +23,21 @@ const program = new Command('canary')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const command of [migrate, importCommand, accounts, token, demo, serve]) command.register(program);
+for (const command of [
+  migrate,
+  importCommand,
+  accounts,
+  score,
+  report,
+  explain,
+  override,
+  model,
+  token,
+  demo,
+  serve,
+]) {
+  command.register(program);
+}
 
 try {
   await program.parseAsync(process.argv);
