@@ -407,8 +407,10 @@ function explanationLine(s: Snapshot): string {
   if (s.healthIndex === null) return "No Health Index: none of the model's measures has data.";
   const list = (drivers: Driver[]) => drivers.map((d) => `${d.text} (${signed(d.points)})`).join(', ');
   const parts: string[] = s.drops.map((d) => `drop: ${d.detail}`);
-  if (s.change && Math.round(s.change.delta) !== 0)
-    parts.push(`${signed(s.change.delta)}: ${list(s.change.drivers) || 'small moves across the model'}`);
+  // The change since the previous snapshot when it has named causes; otherwise (no
+  // change, or many small ones) what holds the index where it is says more.
+  if (s.change && Math.round(s.change.delta) !== 0 && s.change.drivers.length)
+    parts.push(`${signed(s.change.delta)}: ${list(s.change.drivers)}`);
   else parts.push(`${Math.round(s.healthIndex)} (${s.grade}): ${list(s.drivers)}`);
   for (const o of s.overrides) parts.push(`override by ${o.author}: ${o.applied} (${o.reason})`);
   if (s.coverage < 0.6) parts.push(`only ${Math.round(s.coverage * 100)}% of the model has data`);

@@ -3,11 +3,14 @@
 // the import formats, and loads them through the same import code as `canary import`.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateBook, type StoryKind } from '../../demo/book.ts';
+import { generateBook, USAGE_DAYS, type StoryKind } from '../../demo/book.ts';
+import { runScoring } from '../../health/run.ts';
+import { portfolio } from '../../storage/portfolio.ts';
 import { writeBookCsv } from '../../demo/write-csv.ts';
-import { UserError, databaseLabel, withBulkSession } from '../context.ts';
+import { UserError, databaseLabel, getModel, withBulkSession, withDatabase } from '../context.ts';
 import { int, money, seconds } from '../format.ts';
 import { runImport } from './import.ts';
+import { formatReport } from './report.ts';
 
 interface DemoOptions {
   seed: string;
@@ -72,6 +75,16 @@ export function register(program: Command): void {
         for (const f of files) await runImport(session, f.kind, f.file, { progress: options.progress });
       });
 
+      // 120 days of history, so trends, drops and movers have something to stand on.
+      const model = getModel();
+      const from = new Date(asOf.getTime() - (USAGE_DAYS - 1) * 86_400_000);
+      const scoring = performance.now();
+      const days = await withDatabase((database) => runScoring(database, { model, from, to: asOf }));
+      const written = days.reduce((sum, d) => sum + d.scored, 0);
+      console.log(
+        `\nScored ${days.length} days (${from.toISOString().slice(0, 10)} to ${asOf.toISOString().slice(0, 10)}): ${int(written)} snapshots written in ${seconds(performance.now() - scoring)}.`,
+      );
+
       const arr = book.accounts.reduce((sum, a) => sum + a.arr, 0);
       console.log(
         `\nThe book: ${int(book.accounts.length)} accounts, ${money(arr)} ARR, owned by ${book.csms.length} CSMs.`,
@@ -86,8 +99,13 @@ export function register(program: Command): void {
           `  ${String(ids.length).padStart(3)} ${STORY_WORDS[story]}: ${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', ...' : ''}`,
         );
       }
+      const report = await withDatabase(({ db }) =>
+        portfolio(db, { day: asOf, renewalIndexBelow: model.leading_indicators.renewal_weak.index_below }),
+      );
+      if (report) console.log(`\n${formatReport(report, model.version)}`);
+      const declining = book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? '';
       console.log(
-        `\nDone in ${seconds(performance.now() - started)}. Try: npx canary accounts list   |   npx canary accounts show ${book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? ''}`,
+        `\nDone in ${seconds(performance.now() - started)}. Try: npx canary explain ${declining}   |   npx canary report --segment enterprise   |   npx canary accounts list`,
       );
     });
 }
