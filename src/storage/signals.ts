@@ -75,7 +75,10 @@ export function lookbackDays(model: HealthModel): Lookback {
     if ('signal' in rule) needUsage(rule.signal, rule.window + (rule.gap ?? 0) + rule.baseline);
   }
   const li = model.leading_indicators;
-  needUsage(li.usage_decline.signal, li.usage_decline.window + (li.usage_decline.gap ?? 0) + li.usage_decline.baseline);
+  needUsage(
+    li.usage_decline.signal,
+    li.usage_decline.window + (li.usage_decline.gap ?? 0) + li.usage_decline.baseline,
+  );
   need('surveys', Math.max(li.sentiment_negative.within, model.referral.nps_within));
   need('notes', li.sentiment_negative.within);
 

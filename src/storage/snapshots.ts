@@ -35,6 +35,10 @@ export interface StoredSnapshot extends Snapshot {
 // ---------------------------------------------------------------------------------
 // For the runner.
 
+/** A churn of the account in `accountColumn` on or before a time (the parameter). */
+const churnedBy = (accountColumn: string) =>
+  `SELECT 1 FROM account_outcomes c WHERE c.account_id = ${accountColumn} AND c.kind = 'churned' AND c.occurred_on <= ?`;
+
 /**
  * Every account of the book on `day` (those churned on or before it are gone), in id
  * order, each with whether it needs scoring: no snapshot of the day by this model
@@ -61,10 +65,6 @@ export async function accountsToScore(
   );
   return rows.map((r) => ({ id: Number(r.id), stale: Number(r.stale) === 1 }));
 }
-
-/** A churn of the account in `accountColumn` on or before a time (the parameter). */
-const churnedBy = (accountColumn: string) =>
-  `SELECT 1 FROM account_outcomes c WHERE c.account_id = ${accountColumn} AND c.kind = 'churned' AND c.occurred_on <= ?`;
 
 /** Removes the day's snapshots of accounts that had churned by then (scored before the churn was known). */
 export function deleteChurnedSnapshots(session: BulkSession, day: Date, dayEnd: Date): Promise<number> {
