@@ -199,13 +199,10 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     const declining = await Promise.all(withStory('declining').map((id) => snapshotOf(id)));
     expect(declining.length).toBeGreaterThan(0);
     for (const s of declining) {
+      expect(s.drops.map((x) => x.rule)).toContain('active_users_drop');
       expect(s.explanation).toContain('active users');
       expect(s.leadingIndicators.some((l) => l.startsWith('usage decline: active users'))).toBe(true);
     }
-    // The drop rule compares the 14 days' average with the 28 before; a fall that builds
-    // up over ten days reaches its 30% on the steeper half of these accounts.
-    const dropped = declining.filter((s) => s.drops.some((x) => x.rule === 'active_users_drop'));
-    expect(dropped.length).toBeGreaterThanOrEqual(declining.length / 2);
     for (const id of customersOn(asOf).filter((id) => storyOf.get(id) !== 'declining')) {
       expect((await snapshotOf(id)).drops.map((x) => x.rule)).not.toContain('active_users_drop');
     }
