@@ -7,7 +7,7 @@ import type { HealthModel } from '../health/model.ts';
 import type { Override } from '../health/score.ts';
 import type { BulkSession } from '../ingest/session.ts';
 import type { Db } from './db.ts';
-import { epochMs, placeholders } from './signals.ts';
+import { epochMs, placeholders } from './sql.ts';
 
 export class OverrideError extends Error {}
 

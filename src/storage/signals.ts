@@ -4,6 +4,7 @@
 // CRM fields it names. Times come back as epoch milliseconds on both providers.
 import type { HealthModel } from '../health/model.ts';
 import { DAY_MS, emptySignals, endOfDay, type AccountFacts, type AccountSignals } from '../health/signals.ts';
+import { epochMs, jsonPairs, parseJson, placeholders } from './sql.ts';
 import type { BulkSession } from '../ingest/session.ts';
 
 export type SignalSource = 'usage' | 'tickets' | 'surveys' | 'notes' | 'events' | 'crm';
@@ -91,29 +92,6 @@ export function lookbackDays(model: HealthModel): Lookback {
 }
 
 const NOTE_SENTIMENT: Record<string, number> = { positive: 1, neutral: 0, negative: -1 };
-
-/** A timestamp column as epoch milliseconds (PostgreSQL's are `timestamp(3)` in UTC). */
-export function epochMs(session: BulkSession, column: string): string {
-  return session.dialect === 'sqlite'
-    ? column
-    : `CAST(EXTRACT(EPOCH FROM ${column}) * 1000 AS double precision)`;
-}
-
-/**
- * An aggregate of a group's rows as a JSON array of [time, value] pairs in `order`;
- * `time` and `value` are SQL expressions, `time` giving numbers.
- */
-export function jsonPairs(session: BulkSession, time: string, value: string, order: string): string {
-  return session.dialect === 'sqlite'
-    ? `json_group_array(json_array(${time}, ${value}) ORDER BY ${order})`
-    : `json_agg(json_build_array(${time}, ${value}) ORDER BY ${order})`;
-}
-
-/** A JSON value as the driver gives it: text on SQLite, parsed already on PostgreSQL. */
-export const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
-/** One `?` per value, for `IN (...)`. */
-export const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
 
 interface Window {
   /** Only rows after this time (exclusive); null: all history. */

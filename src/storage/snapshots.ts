@@ -9,7 +9,7 @@ import type { History, Snapshot } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import type { BulkSession } from '../ingest/session.ts';
 import type { Db } from './db.ts';
-import { epochMs as ms, jsonPairs, parseJson, placeholders as list } from './signals.ts';
+import { epochMs as ms, jsonPairs, parseJson, placeholders as list } from './sql.ts';
 
 /** The parts of an engine snapshot kept in the `breakdown` column. */
 type Breakdown = Pick<

@@ -78,7 +78,7 @@ export function register(program: Command): void {
             throw err instanceof OverrideError ? new UserError(err.message, 2) : err;
           }
           console.log(
-            `${a.name}: ${options.measure ?? 'Health Index'} overridden to ${value}${expiresAt ? ` until ${expiresAt.toISOString().slice(0, 10)}` : ''}. It applies from the next \`canary score\`.`,
+            `${a.name}: ${options.measure ?? 'Health Index'} overridden to ${value}${expiresAt ? ` until ${expiresAt.toISOString().slice(0, 10)}` : ''}. It applies to today's and later snapshots (see it now: npx canary score --date ${new Date().toISOString().slice(0, 10)}; npx canary explain ${a.externalId}).`,
           );
         });
       },

@@ -1,0 +1,26 @@
+// SQL that differs between SQLite and PostgreSQL, for the queries the storage modules
+// run on a bulk session (a raw driver connection; see ingest/session.ts).
+import type { BulkSession } from '../ingest/session.ts';
+
+/** A timestamp column as epoch milliseconds (PostgreSQL's are `timestamp(3)` in UTC). */
+export function epochMs(session: BulkSession, column: string): string {
+  return session.dialect === 'sqlite'
+    ? column
+    : `CAST(EXTRACT(EPOCH FROM ${column}) * 1000 AS double precision)`;
+}
+
+/**
+ * An aggregate of a group's rows as a JSON array of [time, value] pairs in `order`;
+ * `time` and `value` are SQL expressions, `time` giving numbers.
+ */
+export function jsonPairs(session: BulkSession, time: string, value: string, order: string): string {
+  return session.dialect === 'sqlite'
+    ? `json_group_array(json_array(${time}, ${value}) ORDER BY ${order})`
+    : `json_agg(json_build_array(${time}, ${value}) ORDER BY ${order})`;
+}
+
+/** A JSON value as the driver gives it: text on SQLite, parsed already on PostgreSQL. */
+export const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+/** One `?` per value, for `IN (...)`. */
+export const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
