@@ -1,30 +1,57 @@
-// `npm run bench -- [--rows N] [--strict]`: the benchmark runner. Performance
-// targets are checked here, against baselines measured in the same run, never by timed
-// unit tests. Runs each section (bench/section.ts), prints its table with PASS or FAIL
-// per target, and ends with the failed targets, loudly. A missed target exits 0 (a
-// slow or busy machine is not a broken build) unless --strict; a section that cannot
-// finish exits 1 either way.
+// `npm run bench -- [--section NAME] [--rows N] [--accounts N] [--strict]`: the
+// benchmark runner. Performance targets are checked here, against baselines measured in
+// the same run, never by timed unit tests. Runs each section (bench/section.ts), or the
+// one named, prints its table with PASS or FAIL per target, and ends with the failed
+// targets, loudly. A missed target exits 0 (a slow or busy machine is not a broken
+// build) unless --strict; a section that cannot finish exits 1 either way.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { importSection } from './import.ts';
+import { scoringSection } from './scoring.ts';
 import type { Section, SectionResult } from './section.ts';
 
-const SECTIONS: Section[] = [importSection];
+const USAGE = 'usage: npm run bench -- [--section import|scoring] [--rows N] [--accounts N] [--strict]';
 
-const USAGE = 'usage: npm run bench -- [--rows N] [--strict]';
+interface Options {
+  sections: Section[];
+  rows: number | undefined;
+  strict: boolean;
+}
 
-function options(): { rows: number | undefined; strict: boolean } {
+function options(): Options {
   try {
-    const { values } = parseArgs({ options: { rows: { type: 'string' }, strict: { type: 'boolean' } } });
-    const rows = values.rows === undefined ? undefined : Number(values.rows);
-    if (rows !== undefined && !(Number.isInteger(rows) && rows > 0)) {
-      throw new Error(`--rows expects a positive whole number, got "${values.rows}"`);
+    const { values } = parseArgs({
+      options: {
+        section: { type: 'string' },
+        rows: { type: 'string' },
+        accounts: { type: 'string' },
+        strict: { type: 'boolean' },
+      },
+    });
+    const sections = [importSection, scoringSection(positive('--accounts', values.accounts))];
+    const named = sections.filter((section) => section.name === values.section);
+    if (values.section !== undefined && named.length === 0) {
+      throw new Error(
+        `--section expects one of ${sections.map((s) => s.name).join(', ')}, got "${values.section}"`,
+      );
     }
-    return { rows, strict: values.strict ?? false };
+    return {
+      sections: values.section === undefined ? sections : named,
+      rows: positive('--rows', values.rows),
+      strict: values.strict ?? false,
+    };
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     process.exit(2);
   }
+}
+
+function positive(option: string, text: string | undefined): number | undefined {
+  const n = text === undefined ? undefined : Number(text);
+  if (n !== undefined && !(Number.isInteger(n) && n > 0)) {
+    throw new Error(`${option} expects a positive whole number, got "${text}"`);
+  }
+  return n;
 }
 
 function machine(): string {
@@ -63,12 +90,12 @@ function render(result: SectionResult): string {
   ].join('\n');
 }
 
-const { rows, strict } = options();
+const { sections, rows, strict } = options();
 console.log(`${machine()}\n`);
 
 const failed: string[] = [];
 const broken: string[] = [];
-for (const section of SECTIONS) {
+for (const section of sections) {
   const started = performance.now();
   const progress = (message: string) =>
     process.stderr.write(
