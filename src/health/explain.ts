@@ -65,19 +65,57 @@ export function describeScore(s: Snapshot): Driver[] {
   return [...down, ...up];
 }
 
-/** What moved the index since the previous snapshot: each measure's change in points. */
+type Weighted = { weight: number; measures: { name: string; weight: number; normalised: number | null }[] }[];
+
+/**
+ * The Health Index of a set of components: the weighted average of the components with
+ * data, each the weighted average of its measures with data (the rule scoreAccount
+ * applies; a test keeps the two equal).
+ */
+export function weightedIndex(components: Weighted): number | null {
+  let total = 0;
+  let weight = 0;
+  for (const c of components) {
+    let sum = 0;
+    let w = 0;
+    for (const m of c.measures) {
+      if (m.normalised === null || m.weight <= 0) continue;
+      sum += m.weight * m.normalised;
+      w += m.weight;
+    }
+    if (w === 0 || c.weight <= 0) continue;
+    total += c.weight * (sum / w);
+    weight += c.weight;
+  }
+  return weight > 0 ? total / weight : null;
+}
+
+/**
+ * What moved the index since the previous snapshot. Each measure is credited with the
+ * points the index would lose if that measure alone went back to how it was (its score,
+ * and whether it had data at all): a measure that gains data at a low score lowers the
+ * weight of the others, and those points belong to it, not to them.
+ */
 export function describeChange(
-  s: Snapshot,
+  s: Pick<Snapshot, 'healthIndex' | 'components'>,
   previous: Pick<Snapshot, 'day' | 'healthIndex' | 'components'>,
 ): Snapshot['change'] {
   const before = new Map(measuresOf(previous.components).map((m) => [m.name, m]));
+  const now = weightedIndex(s.components);
   const drivers: Driver[] = [];
   for (const m of measuresOf(s.components)) {
     const was = before.get(m.name);
-    const points = m.contribution - (was?.contribution ?? 0);
+    const wasScore = was?.normalised ?? null;
+    if (wasScore === m.normalised) continue;
+    const reverted = weightedIndex(
+      s.components.map((c) => ({
+        weight: c.weight,
+        measures: c.measures.map((x) => (x.name === m.name ? { ...x, normalised: wasScore } : x)),
+      })),
+    );
+    const points = (now ?? 0) - (reverted ?? 0);
     if (Math.abs(points) < 0.5) continue;
-    const text = m.text ?? `${m.label}: no data now`;
-    drivers.push({ measure: m.name, points, text });
+    drivers.push({ measure: m.name, points, text: m.text ?? `${m.label}: no data now` });
   }
   drivers.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.measure.localeCompare(b.measure));
   return {

@@ -3,10 +3,13 @@
 // share and ARR at risk, risk distribution, health by industry and segment) and short
 // ranked lists (movers over 7 days, accounts at risk, referral-ready accounts,
 // renewals at risk). Every figure is a query; no table is read whole.
+import { describeChange } from '../health/explain.ts';
 import { RISK_TIERS, type RiskTier } from '../health/model.ts';
+import type { Snapshot } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import { Prisma, type Db } from './db.ts';
 import { latestScoredDay } from './snapshots.ts';
+import { parseJson } from './sql.ts';
 
 export interface PortfolioFilter {
   /** The scored day; default the latest. */
@@ -138,7 +141,8 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
   const weekAgo = new Date(day.getTime() - MOVERS_OVER_DAYS * DAY_MS);
   const movers = async (direction: 'drops' | 'gains') => {
     const rows = await db.$queryRaw<Record<string, unknown>[]>`
-      SELECT ${ref}, p.health_index AS from_index, s.health_index AS to_index, s.explanation ${from}
+      SELECT ${ref}, p.health_index AS from_index, s.health_index AS to_index, s.explanation,
+        s.breakdown AS now_breakdown, p.breakdown AS then_breakdown ${from}
       JOIN health_snapshots p ON p.account_id = s.account_id AND p.day = ${weekAgo}
       WHERE ${where} AND s.health_index ${direction === 'drops' ? Prisma.sql`<` : Prisma.sql`>`} p.health_index
       ORDER BY (s.health_index - p.health_index) ${direction === 'drops' ? Prisma.sql`ASC` : Prisma.sql`DESC`}, COALESCE(s.arr, 0) DESC, a.external_id
@@ -148,7 +152,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
       from: Number(r.from_index),
       to: Number(r.to_index),
       delta: round1(Number(r.to_index) - Number(r.from_index)),
-      explanation: r.explanation as string,
+      explanation: weekExplanation(r, weekAgo) ?? (r.explanation as string),
     }));
   };
 
@@ -215,4 +219,24 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
       };
     }),
   };
+}
+
+/**
+ * A mover's explanation: what moved its index over the whole week (the two snapshots'
+ * measures compared), not the last day's change its snapshot explains.
+ */
+function weekExplanation(r: Record<string, unknown>, weekAgo: Date): string | null {
+  const now = parseJson<Pick<Snapshot, 'components'>>(r.now_breakdown);
+  const then = parseJson<Pick<Snapshot, 'components'>>(r.then_breakdown);
+  // Snapshots written by hand or by another version may lack the breakdown's components.
+  if (!Array.isArray(now?.components) || !Array.isArray(then?.components)) return null;
+  const to = Number(r.to_index);
+  const from = Number(r.from_index);
+  const change = describeChange(
+    { components: now.components, healthIndex: to },
+    { day: weekAgo.getTime(), healthIndex: from, components: then.components },
+  );
+  if (!change?.drivers.length) return null;
+  const signed = (n: number) => (Math.round(n) > 0 ? `+${Math.round(n)}` : `${Math.round(n)}`);
+  return `${signed(change.delta)} over ${MOVERS_OVER_DAYS} days: ${change.drivers.map((d) => `${d.text} (${signed(d.points)})`).join(', ')}`;
 }

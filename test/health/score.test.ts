@@ -3,6 +3,7 @@
 // and explanations. Raw measures are mostly given by hand (`measured`) so each number
 // below can be checked with pencil and paper; the working is in the comments.
 import { describe, expect, it } from 'vitest';
+import { weightedIndex } from '../../src/health/explain.ts';
 
 import { measureAccount, type MeasuredAccount, type SignalFindings } from '../../src/health/measures.ts';
 import { loadModel, type HealthModel } from '../../src/health/model.ts';
@@ -724,11 +725,25 @@ describe('explanations', () => {
   it('name a measure that has lost its data since the previous snapshot', () => {
     const before = score(four, measured(ALL_FOUR));
     // Without CSAT, support = survey responses = 80: index = 42 + 32 = 74, +12.
-    // CSAT's 12 points are gone (-12); survey responses went from 0.4 x 1/4 x 80 = 8 to 0.4 x 80 = 32 (+24).
+    // Had CSAT kept its low score, the index would still be 62: losing it is worth +12, all
+    // of it CSAT's (survey responses did not change, it only gained weight).
     const now = score(four, measured({ ...ALL_FOUR, csat: null }), {
       history: { indexByDay: [], previous: before },
     });
-    expect(now.explanation).toBe('+12: 80 survey responses (+24), CSAT: no data now (-12)');
+    expect(now.explanation).toBe('+12: CSAT: no data now (+12)');
+  });
+});
+
+describe('the change attribution', () => {
+  it('recomputes the index exactly as scoring does', () => {
+    for (const raw of [
+      ALL_FOUR,
+      { ...ALL_FOUR, csat: null },
+      { ...ALL_FOUR, active_users: null, logins: null },
+    ]) {
+      const s = score(four, measured(raw));
+      expect(weightedIndex(s.components)).toBeCloseTo(s.healthIndex!, 1);
+    }
   });
 });
 
