@@ -4,6 +4,7 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Random } from '../src/lib/random.ts';
 
 export const ACCOUNTS = 10_000;
 export const METRICS = ['active_users', 'logins', 'seats_used', 'features_used'] as const;
@@ -34,7 +35,8 @@ export async function writeAccounts(file: string): Promise<void> {
  */
 export async function writeUsage(file: string, rows: number): Promise<void> {
   const { accounts, days } = usageShape(rows);
-  const random = mulberry32(20250101);
+  const rng = new Random(20250101);
+  const random = () => rng.next();
   await write(file, `account_id,date,${METRICS.join(',')}`, function* () {
     let written = 0;
     for (let d = 0; d < days; d++) {
@@ -64,15 +66,4 @@ async function write(file: string, header: string, lines: () => Iterable<string>
     if (chunk) yield chunk;
   }
   await pipeline(Readable.from(chunks()), createWriteStream(file));
-}
-
-/** A small seeded generator: the same files on every run and every machine. */
-function mulberry32(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

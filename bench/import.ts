@@ -17,6 +17,7 @@ import { runChild } from './child.ts';
 import { ACCOUNTS, METRICS, usageShape, writeAccounts, writeUsage } from './import-data.ts';
 import type { BaselineReport, CanaryReport, PrepareReport } from './import-steps.ts';
 import type { Section } from './section.ts';
+import { mb, rate, secs, times } from './format.ts';
 
 const DEFAULT_ROWS = 1_000_000;
 // The targets. The rate is a ratio to the baseline so that it holds on any machine.
@@ -140,8 +141,3 @@ function valuesIn(file: string): number {
 async function removeDatabase(file: string): Promise<void> {
   for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
 }
-
-const rate = (rows: number, ms: number) => rows / (ms / 1000);
-const secs = (ms: number) => (ms / 1000).toFixed(2);
-const mb = (n: number) => n.toFixed(1);
-const times = (n: number) => `${n.toFixed(2)}x`;

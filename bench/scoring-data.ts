@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { DAY_MS } from '../src/health/signals.ts';
 import { parseDatabaseUrl } from '../src/storage/db.ts';
 import { migrate } from '../src/storage/migrate.ts';
+import { Random, type Weighted } from '../src/lib/random.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -234,46 +235,4 @@ function fill(db: Database.Database, accounts: number): BookCounts {
   for (let from = 1; from <= accounts; from += ACCOUNTS_PER_TRANSACTION)
     writeAccounts(from, Math.min(accounts, from + ACCOUNTS_PER_TRANSACTION - 1));
   return counts;
-}
-
-type Weighted<T> = readonly (readonly [T, number])[];
-
-/** mulberry32 with the draws the book needs: the same book on every run and machine. */
-class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed;
-  }
-
-  /** In [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.state ^ (this.state >>> 15), 1 | this.state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  between(min: number, max: number): number {
-    return min + (max - min) * this.next();
-  }
-
-  /** A whole number from min to max, both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
-  }
-
-  weighted<T>(items: Weighted<T>): T {
-    let r = this.next() * items.reduce((sum, [, w]) => sum + w, 0);
-    for (const [item, w] of items) if ((r -= w) < 0) return item;
-    return items[items.length - 1]![0];
-  }
 }

@@ -13,6 +13,7 @@ import { runChild } from './child.ts';
 import { METRICS, USAGE_DAYS } from './scoring-data.ts';
 import type { BaselineReport, GenerateReport, ScoringReport } from './scoring-steps.ts';
 import type { Row, Section } from './section.ts';
+import { mb, rate, secs, times } from './format.ts';
 
 const DEFAULT_SIZES = [10_000, 100_000];
 // The targets, set for 100,000 accounts. The time is a ratio to the baseline so that
@@ -121,8 +122,3 @@ async function measureBook(
     for (const suffix of ['', '-wal', '-shm']) await rm(`${file}${suffix}`, { force: true });
   }
 }
-
-const rate = (n: number, ms: number) => n / (ms / 1000);
-const secs = (ms: number) => (ms / 1000).toFixed(2);
-const mb = (n: number) => n.toFixed(1);
-const times = (n: number) => `${n.toFixed(2)}x`;
