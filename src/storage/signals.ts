@@ -152,21 +152,23 @@ export async function loadAccountChunk(
 
   const metrics = Object.entries(lookback.usageMetrics);
   if (metrics.length) {
-    // One range over the longest lookback, then each metric's own: most metrics need
-    // far less history than the longest trend. Each metric's points come as one JSON
-    // array: a row per account and metric instead of one per day is much less to read.
-    const [time, params] = within('day', windowOf(day, lookback.days.usage));
-    const own = metrics.filter(([, days]) => Number.isFinite(days));
+    // One range per metric, each over its own lookback (most metrics need far less
+    // history than the longest trend), so the primary key is walked only where it
+    // matters. Each metric's points come as one JSON array: a row per account and
+    // metric instead of one per day is much less to read. Points arrive in the key's
+    // day order on SQLite; the engine does not depend on their order anyway.
+    const parts = metrics.map(([metric, days]) => {
+      const [time, params] = within('day', windowOf(day, days));
+      return {
+        sql:
+          `SELECT account_id, metric, ${jsonPairs(session, epochMs(session, 'day'), 'value', session.dialect === 'sqlite' ? null : 'day')} AS points ` +
+          `FROM usage_metrics WHERE account_id IN (${ids}) AND metric = ? AND ${time} GROUP BY account_id, metric`,
+        params: [...accountIds, metric, ...params],
+      };
+    });
     const rows = await session.all<{ account_id: number; metric: string; points: unknown }>(
-      `SELECT account_id, metric, ${jsonPairs(session, epochMs(session, 'day'), 'value', 'day')} AS points ` +
-        `FROM usage_metrics WHERE account_id IN (${ids}) AND metric IN (${placeholders(metrics)}) AND ${time} ` +
-        `AND CASE metric ${own.map(() => 'WHEN ? THEN day > ? ').join('')}ELSE TRUE END GROUP BY account_id, metric`,
-      [
-        ...accountIds,
-        ...metrics.map(([metric]) => metric),
-        ...params,
-        ...own.flatMap(([metric, days]) => [metric, windowOf(day, days).since]),
-      ],
+      parts.map((p) => p.sql).join(' UNION ALL '),
+      parts.flatMap((p) => p.params),
     );
     for (const r of rows) {
       const points = parseJson<[number, number][]>(r.points).map(([day, value]) => ({ day, value }));

@@ -10,13 +10,14 @@ export function epochMs(session: BulkSession, column: string): string {
 }
 
 /**
- * An aggregate of a group's rows as a JSON array of [time, value] pairs in `order`;
- * `time` and `value` are SQL expressions, `time` giving numbers.
+ * An aggregate of a group's rows as a JSON array of [time, value] pairs in `order`
+ * (null: as the rows come); `time` and `value` are SQL expressions, `time` giving numbers.
  */
-export function jsonPairs(session: BulkSession, time: string, value: string, order: string): string {
+export function jsonPairs(session: BulkSession, time: string, value: string, order: string | null): string {
+  const by = order ? ` ORDER BY ${order}` : '';
   return session.dialect === 'sqlite'
-    ? `json_group_array(json_array(${time}, ${value}) ORDER BY ${order})`
-    : `json_agg(json_build_array(${time}, ${value}) ORDER BY ${order})`;
+    ? `json_group_array(json_array(${time}, ${value})${by})`
+    : `json_agg(json_build_array(${time}, ${value})${by})`;
 }
 
 /** A JSON value as the driver gives it: text on SQLite, parsed already on PostgreSQL. */
