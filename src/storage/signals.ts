@@ -3,8 +3,15 @@
 // the health model reads of that source (its lookback) and to the metrics, events and
 // CRM fields it names. Times come back as epoch milliseconds on both providers.
 import type { HealthModel } from '../health/model.ts';
-import { DAY_MS, emptySignals, endOfDay, type AccountFacts, type AccountSignals } from '../health/signals.ts';
-import { epochMs, jsonPairs, parseJson, placeholders } from './sql.ts';
+import {
+  DAY_MS,
+  emptySignals,
+  endOfDay,
+  type AccountFacts,
+  type AccountSignals,
+  type UsagePoint,
+} from '../health/signals.ts';
+import { epochMs, jsonList, parseJson, placeholders } from './sql.ts';
 import type { BulkSession } from '../ingest/session.ts';
 
 export type SignalSource = 'usage' | 'tickets' | 'surveys' | 'notes' | 'events' | 'crm';
@@ -154,24 +161,29 @@ export async function loadAccountChunk(
   if (metrics.length) {
     // One range per metric, each over its own lookback (most metrics need far less
     // history than the longest trend), so the primary key is walked only where it
-    // matters. Each metric's points come as one JSON array: a row per account and
-    // metric instead of one per day is much less to read. Points arrive in the key's
+    // matters. Each metric's days and values come as two JSON arrays: a row per account
+    // and metric instead of one per day is much less to read. Points arrive in the key's
     // day order on SQLite; the engine does not depend on their order anyway.
+    const order = session.dialect === 'sqlite' ? null : 'day';
     const parts = metrics.map(([metric, days]) => {
       const [time, params] = within('day', windowOf(day, days));
       return {
         sql:
-          `SELECT account_id, metric, ${jsonPairs(session, epochMs(session, 'day'), 'value', session.dialect === 'sqlite' ? null : 'day')} AS points ` +
+          `SELECT account_id, metric, ${jsonList(session, epochMs(session, 'day'), order)} AS days, ` +
+          `${jsonList(session, 'value', order)} AS vals ` +
           `FROM usage_metrics WHERE account_id IN (${ids}) AND metric = ? AND ${time} GROUP BY account_id, metric`,
         params: [...accountIds, metric, ...params],
       };
     });
-    const rows = await session.all<{ account_id: number; metric: string; points: unknown }>(
+    const rows = await session.all<{ account_id: number; metric: string; days: unknown; vals: unknown }>(
       parts.map((p) => p.sql).join(' UNION ALL '),
       parts.flatMap((p) => p.params),
     );
     for (const r of rows) {
-      const points = parseJson<[number, number][]>(r.points).map(([day, value]) => ({ day, value }));
+      const days = parseJson<number[]>(r.days);
+      const values = parseJson<number[]>(r.vals);
+      const points = new Array<UsagePoint>(days.length);
+      for (let i = 0; i < days.length; i++) points[i] = { day: days[i]!, value: values[i]! };
       signalsOf(r.account_id).usage.set(r.metric, points);
     }
   }
