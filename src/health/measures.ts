@@ -43,19 +43,42 @@ function isOpenAt(t: { openedAt: number; resolvedAt: number | null; status: stri
   return t.resolvedAt === null ? OPEN_STATUSES.has(t.status) : t.resolvedAt > at;
 }
 
+/**
+ * A usage metric's points up to `end` (inclusive) as observations, built once per
+ * account and metric: several measures, drop rules and the usage decline read the same
+ * metric, and these lists are most of what measuring an account allocates.
+ */
+class UsageObservations {
+  private readonly byMetric = new Map<string, Observation[]>();
+
+  constructor(
+    private readonly signals: AccountSignals,
+    private readonly end: number,
+  ) {}
+
+  of(metric: string): Observation[] {
+    let obs = this.byMetric.get(metric);
+    if (!obs) {
+      obs = [];
+      for (const p of this.signals.usage.get(metric) ?? []) {
+        if (p.day <= this.end) obs.push({ at: p.day, value: p.value });
+      }
+      this.byMetric.set(metric, obs);
+    }
+    return obs;
+  }
+}
+
 /** The observations a measure's signal offers up to `end` (inclusive). */
 function observations(
   spec: MeasureSpec,
   account: AccountFacts,
   signals: AccountSignals,
+  usage: UsageObservations,
   end: number,
 ): Observation[] {
   const signal = spec.signal!;
-  if (signal.startsWith('usage.')) {
-    return (signals.usage.get(signal.slice(6)) ?? [])
-      .filter((p) => p.day <= end)
-      .map((p) => ({ at: p.day, value: p.value }));
-  }
+  if (signal.startsWith('usage.')) return usage.of(signal.slice(6));
   if (signal === 'tickets') {
     const priorities = spec.where?.priority ? new Set<string>(spec.where.priority) : null;
     const tickets = signals.tickets.filter(
@@ -118,10 +141,11 @@ function evaluate(
   spec: MeasureSpec,
   account: AccountFacts,
   signals: AccountSignals,
+  usage: UsageObservations,
   day: number,
 ): { value: number | null; observedAt: number | null } {
   const end = endOfDay(day);
-  const obs = observations(spec, account, signals, end);
+  const obs = observations(spec, account, signals, usage, end);
   const windowStart = spec.window ? end - spec.window * DAY_MS : Number.NEGATIVE_INFINITY;
   const isFact = spec.signal?.startsWith('account.');
   switch (spec.aggregate) {
@@ -191,15 +215,13 @@ function evaluate(
  * fell). The gap lets a fall that took two weeks be measured from where it started.
  */
 function usageFall(
-  signals: AccountSignals,
+  usage: UsageObservations,
   metric: string,
   day: number,
   { window, baseline, gap = 0 }: { window: number; baseline: number; gap?: number },
 ): number | null {
   const end = endOfDay(day);
-  const obs = (signals.usage.get(metric) ?? [])
-    .filter((p) => p.day <= end)
-    .map((p) => ({ at: p.day, value: p.value }));
+  const obs = usage.of(metric);
   const split = end - window * DAY_MS;
   const [a, b] = [
     average(inWindow(obs, split, end)),
@@ -217,11 +239,12 @@ export function measureAccount(
 ): MeasuredAccount {
   const raw: Record<string, RawMeasure> = {};
   const end = endOfDay(day);
+  const usage = new UsageObservations(signals, end);
   const stale = (spec: MeasureSpec, observedAt: number | null) =>
     spec.stale_after !== undefined && observedAt !== null && observedAt < end - spec.stale_after * DAY_MS;
   for (const [name, spec] of Object.entries(model.measures)) {
     if (spec.aggregate === 'ratio') continue;
-    const { value, observedAt } = evaluate(spec, account, signals, day);
+    const { value, observedAt } = evaluate(spec, account, signals, usage, day);
     raw[name] = { value, observedAt, stale: value !== null && stale(spec, observedAt) };
   }
   for (const [name, spec] of Object.entries(model.measures)) {
@@ -239,7 +262,7 @@ export function measureAccount(
   const usageDrops: Record<string, number> = {};
   for (const rule of model.drops) {
     if (!('signal' in rule)) continue;
-    const fall = usageFall(signals, rule.signal.slice(6), day, rule);
+    const fall = usageFall(usage, rule.signal.slice(6), day, rule);
     if (fall !== null && fall >= rule.fall_pct) usageDrops[rule.name] = fall;
   }
   const li = model.leading_indicators;
@@ -268,7 +291,7 @@ export function measureAccount(
     raw,
     findings: {
       usageDrops,
-      usageDeclinePct: usageFall(signals, li.usage_decline.signal.slice(6), day, li.usage_decline),
+      usageDeclinePct: usageFall(usage, li.usage_decline.signal.slice(6), day, li.usage_decline),
       ageingTickets: signals.tickets.filter(
         (t) => ageingPriorities.has(t.priority) && isOpenAt(t, end) && t.openedAt < ageLimit,
       ).length,
