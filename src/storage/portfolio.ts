@@ -5,10 +5,9 @@
 // renewals at risk). Every figure is a query; no table is read whole.
 import { describeChange } from '../health/explain.ts';
 import { RISK_TIERS, type RiskTier } from '../health/model.ts';
-import type { Snapshot } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import { Prisma, type Db } from './db.ts';
-import { latestScoredDay } from './snapshots.ts';
+import { latestScoredDay, unpackComponents } from './snapshots.ts';
 import { parseJson } from './sql.ts';
 
 export interface PortfolioFilter {
@@ -226,15 +225,15 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
  * measures compared), not the last day's change its snapshot explains.
  */
 function weekExplanation(r: Record<string, unknown>, weekAgo: Date): string | null {
-  const now = parseJson<Pick<Snapshot, 'components'>>(r.now_breakdown);
-  const then = parseJson<Pick<Snapshot, 'components'>>(r.then_breakdown);
+  const now = unpackComponents(parseJson<{ components?: unknown } | null>(r.now_breakdown)?.components);
+  const then = unpackComponents(parseJson<{ components?: unknown } | null>(r.then_breakdown)?.components);
   // Snapshots written by hand or by another version may lack the breakdown's components.
-  if (!Array.isArray(now?.components) || !Array.isArray(then?.components)) return null;
+  if (!now || !then) return null;
   const to = Number(r.to_index);
   const from = Number(r.from_index);
   const change = describeChange(
-    { components: now.components, healthIndex: to },
-    { day: weekAgo.getTime(), healthIndex: from, components: then.components },
+    { components: now, healthIndex: to },
+    { day: weekAgo.getTime(), healthIndex: from, components: then },
   );
   if (!change?.drivers.length) return null;
   const signed = (n: number) => (Math.round(n) > 0 ? `+${Math.round(n)}` : `${Math.round(n)}`);

@@ -5,26 +5,100 @@
 // else, through Prisma: the latest scored day and run, an account's snapshot and its
 // Health Index over time.
 import type { Colour, Grade, RiskTier } from '../health/model.ts';
-import type { History, Snapshot } from '../health/score.ts';
+import type { ComponentScore, History, Snapshot } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import type { BulkSession } from '../ingest/session.ts';
 import type { Db } from './db.ts';
 import { epochMs as ms, jsonPairs, parseJson, placeholders as list } from './sql.ts';
 
-/** The parts of an engine snapshot kept in the `breakdown` column. */
+/**
+ * The parts of an engine snapshot kept in the `breakdown` column, its components
+ * packed (see packComponents). The explanation has a column of its own.
+ */
 type Breakdown = Pick<
   Snapshot,
-  | 'components'
-  | 'drivers'
-  | 'change'
-  | 'drops'
-  | 'leadingIndicators'
-  | 'referral'
-  | 'overrides'
-  | 'stale'
-  | 'segmentRule'
-  | 'explanation'
->;
+  'drivers' | 'change' | 'drops' | 'leadingIndicators' | 'referral' | 'overrides' | 'stale' | 'segmentRule'
+> & { components: PackedComponent[] };
+
+// A component and its measures as arrays, in ComponentScore's and MeasureScore's
+// field order. The breakdown is most of a snapshot row, and as objects the field
+// names of 17 measures were over a third of it: text to build, write and read back
+// for every account every day.
+type PackedMeasure = [
+  name: string,
+  label: string,
+  raw: number | null,
+  normalised: number | null,
+  weight: number,
+  contribution: number,
+  stale: boolean,
+  observedAt: number | null,
+  overridden: boolean,
+  text: string | null,
+];
+type PackedComponent = [
+  name: string,
+  label: string,
+  weight: number,
+  score: number | null,
+  contribution: number,
+  measures: PackedMeasure[],
+];
+
+function packComponents(components: readonly ComponentScore[]): PackedComponent[] {
+  return components.map((c) => [
+    c.name,
+    c.label,
+    c.weight,
+    c.score,
+    c.contribution,
+    c.measures.map((m) => [
+      m.name,
+      m.label,
+      m.raw,
+      m.normalised,
+      m.weight,
+      m.contribution,
+      m.stale,
+      m.observedAt,
+      m.overridden,
+      m.text,
+    ]),
+  ]);
+}
+
+/**
+ * A breakdown's components in the engine's shape; null when it has none. Rows written
+ * before components were packed hold them as objects, and are read as they are.
+ */
+export function unpackComponents(stored: unknown): ComponentScore[] | null {
+  if (!Array.isArray(stored)) return null;
+  return stored.map((c: PackedComponent | ComponentScore) => {
+    if (!Array.isArray(c)) return c;
+    const [name, label, weight, score, contribution, measures] = c;
+    return {
+      name,
+      label,
+      weight,
+      score,
+      contribution,
+      measures: measures.map(
+        ([name, label, raw, normalised, weight, contribution, stale, observedAt, overridden, text]) => ({
+          name,
+          label,
+          raw,
+          normalised,
+          weight,
+          contribution,
+          stale,
+          observedAt,
+          overridden,
+          text,
+        }),
+      ),
+    };
+  });
+}
 
 /** A stored snapshot in the engine's shape, with the ARR it was scored with. */
 export interface StoredSnapshot extends Snapshot {
@@ -146,7 +220,7 @@ export async function snapshotHistory(
     history.get(Number(r.account_id))!.previous = {
       day: Number(r.day),
       healthIndex: r.health_index === null ? null : Number(r.health_index),
-      components: parseJson(r.components),
+      components: unpackComponents(parseJson(r.components)) ?? [],
     };
   }
   return history;
@@ -192,7 +266,7 @@ export async function writeSnapshots(
       const params: unknown[] = [];
       for (const { snapshot: s, arr, measureValues } of part) {
         const breakdown: Breakdown = {
-          components: s.components,
+          components: packComponents(s.components),
           drivers: s.drivers,
           change: s.change,
           drops: s.drops,
@@ -201,7 +275,6 @@ export async function writeSnapshots(
           overrides: s.overrides,
           stale: s.stale,
           segmentRule: s.segmentRule,
-          explanation: s.explanation,
         };
         params.push(
           s.accountId,
@@ -283,6 +356,8 @@ export async function snapshotFor(db: Db, accountId: number, day?: Date): Promis
   const breakdown = row.breakdown as unknown as Breakdown;
   return {
     ...breakdown,
+    components: unpackComponents(breakdown.components) ?? [],
+    explanation: row.explanation,
     accountId: row.accountId,
     day: row.day.getTime(),
     modelVersion: row.modelVersion,
