@@ -120,6 +120,37 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     });
   });
 
+  it('reads snapshots stored before their components were packed, and explains the next day from them', async () => {
+    const dayAfter = new Date(asOf.getTime() + 86_400_000);
+    const externalId = withStory('healthy')[0]!;
+    await score(asOf, dayAfter, clock(2));
+    const packed = await snapshotOf(externalId);
+    const next = await snapshotOf(externalId, dayAfter);
+    expect(next.change?.since).toBe(asOf.getTime());
+
+    // The breakdown as earlier versions wrote it: components as objects, the explanation inside.
+    const { components, drivers, change, drops, leadingIndicators, referral, overrides, stale, segmentRule } =
+      packed;
+    const breakdown = {
+      components,
+      drivers,
+      change,
+      drops,
+      leadingIndicators,
+      referral,
+      overrides,
+      stale,
+      segmentRule,
+    };
+    await d.db.healthSnapshot.update({
+      where: { accountId_day: { accountId: packed.accountId, day: asOf } },
+      data: { breakdown: JSON.parse(JSON.stringify({ ...breakdown, explanation: packed.explanation })) },
+    });
+    expect(await snapshotOf(externalId)).toEqual(packed);
+    await score(dayAfter, dayAfter, clock(3), { full: true });
+    expect((await snapshotOf(externalId, dayAfter)).change).toEqual(next.change);
+  });
+
   it('re-scores only the account with a new signal, and every account with --full', async () => {
     const customers = customersOn(asOf);
     const changed = withStory('healthy')[0]!;
