@@ -163,7 +163,7 @@ async function scoreDay(
           snapshotHistory(session, ids, date, plan.historyDays),
           overridesInForce(session, ids, dayEnd),
         ]);
-        const rows = chunk.map((m) => ({
+        const rows = chunk.map((m, j) => ({
           snapshot: scoreAccount(
             plan.model,
             m,
@@ -172,7 +172,7 @@ async function scoreDay(
             overrides.get(m.account.id) ?? [],
           ),
           arr: m.account.arr,
-          measureValues: Object.fromEntries(Object.entries(m.raw).map(([name, raw]) => [name, raw.value])),
+          measureValues: measured.valuesOf(i + j),
         }));
         await writeSnapshots(session, rows, startedAt);
         report(Math.floor((measured.length + i + chunk.length) / 2));
@@ -247,6 +247,17 @@ class Measurements {
     });
     const account = this.accounts[i]!;
     return { account, day: this.day, raw, findings: this.findings[i]! };
+  }
+
+  /** The i-th account's raw value of each measure (null without data), as snapshots store them. */
+  valuesOf(i: number): Record<string, number | null> {
+    const base = i * this.names.length;
+    const values: Record<string, number | null> = {};
+    for (let j = 0; j < this.names.length; j++) {
+      const value = this.values[base + j]!;
+      values[this.names[j]!] = Number.isNaN(value) ? null : value;
+    }
+    return values;
   }
 
   /** The raw values of the named measures, account by account. */
