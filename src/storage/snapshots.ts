@@ -22,8 +22,8 @@ type Breakdown = Pick<
 
 // A component and its measures as arrays, in ComponentScore's and MeasureScore's
 // field order. The breakdown is most of a snapshot row, and as objects the field
-// names of 17 measures were over a third of it: text to build, write and read back
-// for every account every day.
+// names of the measures (13 in the default model's components) were over a third of
+// it: text to build, write and read back for every account every day.
 type PackedMeasure = [
   name: string,
   label: string,
