@@ -44,9 +44,6 @@ class SqliteSession implements BulkSession {
     // Staging tables live in SQLite's temp store; a larger page cache keeps a big
     // import's staging B-trees from spilling to disk page by page.
     this.db.pragma('temp.cache_size = -16384');
-    // Bulk writes commit megabytes at a time; checkpointing the WAL back into the
-    // database every 1,000 pages (SQLite's default) would sync on almost every commit.
-    this.db.pragma('wal_autocheckpoint = 16384');
   }
 
   private statement(sql: string): Database.Statement {
