@@ -11,13 +11,18 @@ export interface AccountFilter {
   offset?: number;
 }
 
+/** The accounts a filter selects: one definition for the page and its count. */
+function accountWhere(filter: AccountFilter) {
+  return {
+    segment: filter.segment,
+    industry: filter.industry,
+    ...(filter.owner ? { OR: [{ ownerEmail: filter.owner }, { ownerSlackId: filter.owner }] } : {}),
+  };
+}
+
 export function listAccounts(db: Db, filter: AccountFilter = {}) {
   return db.account.findMany({
-    where: {
-      segment: filter.segment,
-      industry: filter.industry,
-      ...(filter.owner ? { OR: [{ ownerEmail: filter.owner }, { ownerSlackId: filter.owner }] } : {}),
-    },
+    where: accountWhere(filter),
     orderBy: [{ arr: 'desc' }, { name: 'asc' }],
     take: filter.limit ?? 50,
     skip: filter.offset ?? 0,
@@ -25,13 +30,7 @@ export function listAccounts(db: Db, filter: AccountFilter = {}) {
 }
 
 export function countAccounts(db: Db, filter: AccountFilter = {}) {
-  return db.account.count({
-    where: {
-      segment: filter.segment,
-      industry: filter.industry,
-      ...(filter.owner ? { OR: [{ ownerEmail: filter.owner }, { ownerSlackId: filter.owner }] } : {}),
-    },
-  });
+  return db.account.count({ where: accountWhere(filter) });
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
