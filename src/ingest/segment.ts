@@ -82,20 +82,17 @@ const track = z.looseObject({
   event: z.string({ error: 'required' }).refine((s) => s.trim() !== '', { error: 'must not be empty' }),
   properties: properties.nullish(),
 });
-const page = z.looseObject({
-  ...common,
-  type: z.literal('page'),
-  messageId: eventId,
-  name: text(250).nullish(),
-  properties: properties.nullish(),
-});
-const screen = z.looseObject({
-  ...common,
-  type: z.literal('screen'),
-  messageId: eventId,
-  name: text(250).nullish(),
-  properties: properties.nullish(),
-});
+/** page and screen calls have the same shape. */
+const view = <T extends 'page' | 'screen'>(type: T) =>
+  z.looseObject({
+    ...common,
+    type: z.literal(type),
+    messageId: eventId,
+    name: text(250).nullish(),
+    properties: properties.nullish(),
+  });
+const page = view('page');
+const screen = view('screen');
 const alias = z.looseObject({ ...common, type: z.literal('alias') });
 const call = z.discriminatedUnion('type', [identify, group, track, page, screen, alias]);
 
