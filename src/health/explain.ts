@@ -6,6 +6,17 @@ import type { ComponentScore, Driver, Snapshot } from './score.ts';
 
 const TOP = 3;
 
+/** Whole points with their sign: +5, -3, 0. */
+export function signed(n: number): string {
+  const r = Math.round(n);
+  return r > 0 ? `+${r}` : r < 0 ? `${r}` : '0';
+}
+
+/** Drivers as they read in an explanation: `3 P1/P2 tickets open (-5), latest NPS 9 (+4)`. */
+export function driverList(drivers: readonly Driver[]): string {
+  return drivers.map((d) => `${d.text} (${signed(d.points)})`).join(', ');
+}
+
 function formatValue(spec: MeasureSpec, value: number): string {
   if (spec.aggregate === 'trend') return `${value > 0 ? '+' : ''}${Math.round(value)}`;
   if (spec.aggregate === 'ratio' && spec.of && /utilisation|share|rate/.test(spec.label))
@@ -32,8 +43,7 @@ export function measureText(spec: MeasureSpec, value: number): string {
   }
 }
 
-const measuresOf = (components: ComponentScore[]) =>
-  components.flatMap((c) => c.measures.map((m) => ({ ...m, componentWeight: c.weight })));
+const measuresOf = (components: ComponentScore[]) => components.flatMap((c) => c.measures);
 
 /**
  * What holds the score where it is: each measure's points against a neutral 50 (a

@@ -132,7 +132,7 @@ const newest = (obs: Observation[]) =>
   obs.reduce<Observation | null>((best, o) => (!best || o.at >= best.at ? o : best), null);
 
 /** % change from `before` to `now`; from nothing to something counts as +100%. */
-export function percentChange(now: number, before: number): number {
+function percentChange(now: number, before: number): number {
   if (before === 0) return now === 0 ? 0 : 100;
   return ((now - before) / Math.abs(before)) * 100;
 }

@@ -3,7 +3,7 @@
 // weights and any manual overrides, redistributes the weight of measures without data,
 // grades the result, finds drops and leading indicators, scores referral readiness and
 // explains it all. Pure and deterministic.
-import { describeChange, describeScore, measureText } from './explain.ts';
+import { describeChange, describeScore, driverList, measureText, signed } from './explain.ts';
 import type { MeasuredAccount, RawMeasure } from './measures.ts';
 import type { Colour, Grade, HealthModel, Normalise, RiskTier } from './model.ts';
 import { DAY_MS, type AccountFacts } from './signals.ts';
@@ -397,21 +397,15 @@ export function scoreAccount(
   return snapshot;
 }
 
-function signed(n: number): string {
-  const r = Math.round(n);
-  return r > 0 ? `+${r}` : r < 0 ? `${r}` : '0';
-}
-
 /** The one line people read first: the change and its drivers, or what holds the score where it is. */
 function explanationLine(s: Snapshot): string {
   if (s.healthIndex === null) return "No Health Index: none of the model's measures has data.";
-  const list = (drivers: Driver[]) => drivers.map((d) => `${d.text} (${signed(d.points)})`).join(', ');
   const parts: string[] = s.drops.map((d) => `drop: ${d.detail}`);
   // The change since the previous snapshot when it has named causes; otherwise (no
   // change, or many small ones) what holds the index where it is says more.
   if (s.change && Math.round(s.change.delta) !== 0 && s.change.drivers.length)
-    parts.push(`${signed(s.change.delta)}: ${list(s.change.drivers)}`);
-  else parts.push(`${Math.round(s.healthIndex)} (${s.grade}): ${list(s.drivers)}`);
+    parts.push(`${signed(s.change.delta)}: ${driverList(s.change.drivers)}`);
+  else parts.push(`${Math.round(s.healthIndex)} (${s.grade}): ${driverList(s.drivers)}`);
   for (const o of s.overrides) parts.push(`override by ${o.author}: ${o.applied} (${o.reason})`);
   if (s.coverage < 0.6) parts.push(`only ${Math.round(s.coverage * 100)}% of the model has data`);
   return parts.join('; ');

@@ -7,7 +7,7 @@ import type { HealthModel } from '../health/model.ts';
 import type { Override } from '../health/score.ts';
 import type { BulkSession } from '../ingest/session.ts';
 import type { Db } from './db.ts';
-import { epochMs, placeholders } from './sql.ts';
+import { epochMs, numberOrNull, placeholders } from './sql.ts';
 
 export class OverrideError extends Error {}
 
@@ -165,7 +165,7 @@ export async function overridesInForce(
       value: Number(r.value),
       reason: r.reason,
       author: r.author,
-      expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+      expiresAt: numberOrNull(r.expires_at),
     });
   }
   return byAccount;

@@ -3,12 +3,13 @@
 // share and ARR at risk, risk distribution, health by industry and segment) and short
 // ranked lists (movers over 7 days, accounts at risk, referral-ready accounts,
 // renewals at risk). Every figure is a query; no table is read whole.
-import { describeChange } from '../health/explain.ts';
+import { describeChange, driverList, signed } from '../health/explain.ts';
 import { RISK_TIERS, type RiskTier } from '../health/model.ts';
+import { round1 } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import { Prisma, type Db } from './db.ts';
 import { latestScoredDay, unpackComponents } from './snapshots.ts';
-import { parseJson } from './sql.ts';
+import { numberOrNull, parseJson } from './sql.ts';
 
 export interface PortfolioFilter {
   /** The scored day; default the latest. */
@@ -82,9 +83,6 @@ const AT_RISK = Prisma.sql`s.risk_tier IN ('high', 'critical')`;
 const MOVERS_OVER_DAYS = 7;
 const RENEWALS_WITHIN_DAYS = 90;
 
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const round1 = (v: number) => Math.round(v * 10) / 10;
-
 /** The portfolio on a scored day (default the latest), or null before the first scoring. */
 export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<Portfolio | null> {
   const day = filter.day ?? (await latestScoredDay(db));
@@ -99,7 +97,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
     accountId: Number(r.account_id),
     externalId: r.external_id as string,
     name: r.name as string,
-    arr: num(r.arr),
+    arr: numberOrNull(r.arr),
   });
 
   const [totals] = await db.$queryRaw<Record<string, unknown>[]>`
@@ -112,7 +110,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
       SUM(CASE WHEN s.referral_ready THEN 1 ELSE 0 END) AS referral_ready
     ${from} WHERE ${where}`;
   const scored = Number(totals!.scored);
-  const weights = num(totals!.weights);
+  const weights = numberOrNull(totals!.weights);
 
   const tiers = await db.$queryRaw<{ risk_tier: string; accounts: unknown; arr: unknown }[]>`
     SELECT s.risk_tier, COUNT(*) AS accounts, SUM(COALESCE(s.arr, 0)) AS arr ${from}
@@ -132,7 +130,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
     return rows.map((r) => ({
       key: r.grouped as string | null,
       accounts: Number(r.accounts),
-      averageIndex: num(r.average_index),
+      averageIndex: numberOrNull(r.average_index),
       arrAtRisk: Number(r.arr_at_risk),
     }));
   };
@@ -185,7 +183,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
     day,
     accounts: Number(totals!.accounts),
     scored,
-    averageIndex: num(totals!.average_index),
+    averageIndex: numberOrNull(totals!.average_index),
     arrWeightedIndex: weights ? Number(totals!.weighted_sum) / weights : null,
     atRiskShare: scored ? Number(totals!.at_risk) / scored : 0,
     arrAtRisk: Number(totals!.arr_at_risk ?? 0),
@@ -213,7 +211,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
         ...refOf(r),
         renewalDate,
         daysToRenewal: Math.round((renewalDate.getTime() - day.getTime()) / DAY_MS),
-        healthIndex: num(r.health_index),
+        healthIndex: numberOrNull(r.health_index),
         riskTier: r.risk_tier as RiskTier | null,
       };
     }),
@@ -236,6 +234,5 @@ function weekExplanation(r: Record<string, unknown>, weekAgo: Date): string | nu
     { day: weekAgo.getTime(), healthIndex: from, components: then },
   );
   if (!change?.drivers.length) return null;
-  const signed = (n: number) => (Math.round(n) > 0 ? `+${Math.round(n)}` : `${Math.round(n)}`);
-  return `${signed(change.delta)} over ${MOVERS_OVER_DAYS} days: ${change.drivers.map((d) => `${d.text} (${signed(d.points)})`).join(', ')}`;
+  return `${signed(change.delta)} over ${MOVERS_OVER_DAYS} days: ${driverList(change.drivers)}`;
 }

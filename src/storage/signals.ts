@@ -11,7 +11,7 @@ import {
   type AccountSignals,
   type UsagePoint,
 } from '../health/signals.ts';
-import { epochMs, jsonList, parseJson, placeholders } from './sql.ts';
+import { epochMs, jsonList, numberOrNull, parseJson, placeholders } from './sql.ts';
 import type { BulkSession } from '../ingest/session.ts';
 
 export type SignalSource = 'usage' | 'tickets' | 'surveys' | 'notes' | 'events' | 'crm';
@@ -191,8 +191,15 @@ export async function loadAccountChunk(
   {
     // Every ticket opened within the lookback, and every ticket still open at the end
     // of the day however old: open escalations block referrals and age.
+    // Without a lookback (a measure reads the whole history) every ticket opened by
+    // the end of the day counts, resolved or not.
     const w = windowOf(day, lookback.days.tickets);
-    const recent = w.since ? 'opened_at > ? OR ' : '';
+    const [which, whichParams] = w.since
+      ? [
+          `AND (opened_at > ? OR resolved_at > ? OR (resolved_at IS NULL AND status IN ('open', 'pending'))) `,
+          [w.since, w.end],
+        ]
+      : ['', []];
     const rows = await session.all<{
       account_id: number;
       opened_at: number;
@@ -201,9 +208,9 @@ export async function loadAccountChunk(
       priority: string;
     }>(
       `SELECT account_id, ${epochMs(session, 'opened_at')} AS opened_at, ${epochMs(session, 'resolved_at')} AS resolved_at, status, priority FROM tickets ` +
-        `WHERE account_id IN (${ids}) AND opened_at <= ? AND (${recent}resolved_at > ? OR (resolved_at IS NULL AND status IN ('open', 'pending'))) ` +
+        `WHERE account_id IN (${ids}) AND opened_at <= ? ${which}` +
         `ORDER BY account_id, opened_at`,
-      [...accountIds, w.end, ...(w.since ? [w.since] : []), w.end],
+      [...accountIds, w.end, ...whichParams],
     );
     for (const r of rows) {
       signalsOf(r.account_id).tickets.push({
@@ -256,14 +263,13 @@ export async function loadAccountChunk(
   if (lookback.crmFields.length) {
     // The facts observed within the lookback, plus the latest one before it: the value
     // still in force when the lookback starts.
-    const end = endOfDay(day);
-    const since = new Date(end - lookback.days.crm * DAY_MS);
+    const { since, end } = windowOf(day, lookback.days.crm);
     const rows = await session.all<{ account_id: number; field: string; value: string | null; at: number }>(
       `SELECT account_id, field, value, ${epochMs(session, 'observed_at')} AS at FROM crm_facts f ` +
         `WHERE account_id IN (${ids}) AND field IN (${placeholders(lookback.crmFields)}) AND observed_at <= ? AND (observed_at > ? OR observed_at = ` +
         `(SELECT MAX(p.observed_at) FROM crm_facts p WHERE p.account_id = f.account_id AND p.field = f.field AND p.observed_at <= ?)) ` +
         `ORDER BY account_id, field, observed_at`,
-      [...accountIds, ...lookback.crmFields, new Date(end), since, since],
+      [...accountIds, ...lookback.crmFields, end, since, since],
     );
     for (const r of rows) {
       const value = r.value === null || r.value.trim() === '' ? Number.NaN : Number(r.value);
@@ -276,8 +282,4 @@ export async function loadAccountChunk(
   }
 
   return accountIds.map((id) => inputs.get(id)).filter((input): input is AccountInput => input !== undefined);
-}
-
-function numberOrNull(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
 }

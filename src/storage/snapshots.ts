@@ -9,7 +9,7 @@ import type { ComponentScore, History, Snapshot } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import type { BulkSession } from '../ingest/session.ts';
 import type { Db } from './db.ts';
-import { epochMs as ms, jsonPairs, parseJson, placeholders as list } from './sql.ts';
+import { epochMs as ms, jsonPairs, numberOrNull, parseJson, placeholders as list } from './sql.ts';
 
 /**
  * The parts of an engine snapshot kept in the `breakdown` column, its components
@@ -171,7 +171,7 @@ export async function storedMeasureValues(
   );
   return rows.map((r) => ({
     accountId: Number(r.account_id),
-    values: measures.map((_, i) => (r[`v${i}`] === null ? null : Number(r[`v${i}`]))),
+    values: measures.map((_, i) => numberOrNull(r[`v${i}`])),
   }));
 }
 
@@ -219,7 +219,7 @@ export async function snapshotHistory(
   for (const r of previous) {
     history.get(Number(r.account_id))!.previous = {
       day: Number(r.day),
-      healthIndex: r.health_index === null ? null : Number(r.health_index),
+      healthIndex: numberOrNull(r.health_index),
       components: unpackComponents(parseJson(r.components)) ?? [],
     };
   }

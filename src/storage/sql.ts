@@ -34,5 +34,10 @@ export function jsonList(session: BulkSession, value: string, order: string | nu
 /** A JSON value as the driver gives it: text on SQLite, parsed already on PostgreSQL. */
 export const parseJson = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
+/** A nullable number as the driver gives it (PostgreSQL returns some as text). */
+export function numberOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
 /** One `?` per value, for `IN (...)`. */
 export const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
