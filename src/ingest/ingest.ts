@@ -81,6 +81,8 @@ class AccountIds {
   constructor(private readonly session: BulkSession) {}
 
   async load(refs: Iterable<string>): Promise<void> {
+    // Bounded: start over before this batch's lookups, never after (its answers must stay).
+    if (this.known.size > 200_000) this.known.clear();
     const missing = [...new Set(refs)].filter((r) => !this.known.has(r));
     for (let i = 0; i < missing.length; i += 500) {
       const chunk = missing.slice(i, i + 500);
@@ -91,7 +93,6 @@ class AccountIds {
       for (const r of chunk) this.known.set(r, null);
       for (const r of rows) this.known.set(r.external_id, Number(r.id));
     }
-    if (this.known.size > 200_000) this.known.clear();
   }
 
   get(ref: string): number | null | undefined {
