@@ -42,13 +42,13 @@ const numberLike = z
   .finite();
 
 export const number = () => z.preprocess(toNumber, numberLike.nullable());
-export const requiredNumber = () => z.preprocess(toNumber, numberLike);
 export const count = () =>
   z.preprocess(
     toNumber,
     numberLike.int({ error: 'expected a whole number' }).min(0, { error: 'must not be negative' }).nullable(),
   );
-export const nonNegative = () => z.preprocess(toNumber, numberLike.min(0, { error: 'must not be negative' }));
+export const nonNegative = () =>
+  z.preprocess(toNumber, numberLike.min(0, { error: 'must not be negative' }).nullable());
 const wholeIn = (min: number, max: number) =>
   numberLike
     .int({ error: 'expected a whole number' })

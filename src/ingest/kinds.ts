@@ -6,6 +6,7 @@ import { z } from 'zod';
 import {
   canonicalJson,
   count,
+  nonNegative,
   day,
   integerIn,
   jsonObject,
@@ -183,7 +184,7 @@ const accounts: KindSpec = {
     lifecycle_stage: { schema: text(120), aliases: ['stage', 'lifecycle'] },
     plan: { schema: text(120), aliases: ['product_plan', 'subscription_plan'] },
     arr: {
-      schema: number().refine((v) => v === null || v >= 0, { error: 'must not be negative' }),
+      schema: nonNegative(),
       aliases: ['annual_recurring_revenue', 'contract_value', 'acv'],
     },
     seats_purchased: { schema: count(), aliases: ['seats', 'licenses', 'licensed_seats', 'seats_bought'] },
@@ -238,7 +239,7 @@ const usage: KindSpec = {
     date: { required: true, schema: requiredDay(), aliases: ['day', 'timestamp', 'occurred_on'] },
     metric: { schema: text(100), aliases: ['metric_name', 'name'] },
     value: {
-      schema: number().refine((v) => v === null || v >= 0, { error: 'must not be negative' }),
+      schema: nonNegative(),
       aliases: ['metric_value', 'count'],
     },
   },

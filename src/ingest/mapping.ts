@@ -2,7 +2,7 @@
 // an import kind: resolves column names and aliases, runs each field's schema, and
 // says for every problem which column and why.
 import type { z } from 'zod';
-import { number } from './fields.ts';
+import { nonNegative } from './fields.ts';
 import { KINDS, metricName, type ImportKind, type KindSpec, type StagedRecord } from './kinds.ts';
 import { SHAPE_PROBLEM, type SourceRecord } from './read.ts';
 
@@ -26,7 +26,7 @@ export function normaliseColumn(name: string): string {
 }
 
 const ATTRIBUTE_PREFIXES = ['attr.', 'attributes.', 'attr_'];
-const extraNumber = number();
+const extraNumber = nonNegative();
 
 type Parsed = { ok: true; value: unknown } | { ok: false; reason: string };
 
@@ -155,8 +155,6 @@ export class RecordMapper {
       }
       const parsed = this.memo(`\u0000${name}`, extraNumber).parse(value);
       if (!parsed.ok) problems.push({ column, reason: parsed.reason });
-      else if (parsed.value !== null && (parsed.value as number) < 0)
-        problems.push({ column, reason: 'must not be negative' });
       else extras[name] = parsed.value;
     }
 
