@@ -4,7 +4,8 @@ import { loadConfig, loadDotEnv, type Config } from '../config.ts';
 import { loadModel, ModelError, type HealthModel } from '../health/model.ts';
 import { openBulkSession, type BulkSession } from '../ingest/session.ts';
 import { migrate, openDatabase } from '../storage/migrate.ts';
-import { parseDatabaseUrl, type Database } from '../storage/db.ts';
+import { findAccounts } from '../storage/accounts.ts';
+import { parseDatabaseUrl, type Database, type Db } from '../storage/db.ts';
 
 /** A failure the user can fix; printed without a stack trace. */
 export class UserError extends Error {
@@ -60,4 +61,15 @@ export function getModel(): HealthModel {
   } catch (err) {
     throw err instanceof ModelError ? new UserError(err.message) : err;
   }
+}
+
+/** The one account a person's words name (id, domain or name); otherwise a UserError listing the candidates. */
+export async function oneAccount(db: Db, query: string) {
+  const found = await findAccounts(db, query);
+  if (!found.length) throw new UserError(`no account matches "${query}"`);
+  if (found.length > 1) {
+    const list = found.map((a) => `  ${a.externalId}  ${a.name}`).join('\n');
+    throw new UserError(`"${query}" matches ${found.length} accounts; be more specific:\n${list}`);
+  }
+  return found[0]!;
 }

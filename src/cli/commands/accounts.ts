@@ -1,7 +1,7 @@
 // `canary accounts list|show`: what is in the book, from the terminal.
 import type { Command } from 'commander';
-import { countAccounts, findAccounts, listAccounts, signalSummary } from '../../storage/accounts.ts';
-import { UserError, withDatabase } from '../context.ts';
+import { countAccounts, listAccounts, signalSummary } from '../../storage/accounts.ts';
+import { oneAccount, UserError, withDatabase } from '../context.ts';
 import { day, int, money, table } from '../format.ts';
 
 export function register(program: Command): void {
@@ -66,14 +66,7 @@ export function register(program: Command): void {
     .argument('<id or name>', 'external id, domain, or (part of) the name')
     .action(async (query: string) => {
       await withDatabase(async ({ db }) => {
-        const found = await findAccounts(db, query);
-        if (!found.length) throw new UserError(`no account matches "${query}"`);
-        if (found.length > 1) {
-          throw new UserError(
-            `"${query}" matches ${found.length} accounts; be more specific:\n${found.map((a) => `  ${a.externalId}  ${a.name}`).join('\n')}`,
-          );
-        }
-        const a = found[0]!;
+        const a = await oneAccount(db, query);
         const s = await signalSummary(db, a.id);
         const lines: [string, string][] = [
           ['id', a.externalId],

@@ -11,6 +11,7 @@ import { UserError, databaseLabel, getModel, withBulkSession, withDatabase } fro
 import { int, money, seconds } from '../format.ts';
 import { runImport } from './import.ts';
 import { formatReport } from './report.ts';
+import { dayOption, yesterday } from './score.ts';
 
 interface DemoOptions {
   seed: string;
@@ -29,25 +30,11 @@ const STORY_WORDS: Record<StoryKind, string> = {
   healthy: 'ordinary, healthy accounts',
 };
 
-/** Yesterday, UTC midnight: the last full day of data, so no event is in the future. */
-function defaultAsOf(now = new Date()): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
-}
-
-function parseAsOf(text: string | undefined): Date {
-  if (!text) return defaultAsOf();
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!date || date.toISOString().slice(0, 10) !== text)
-    throw new UserError(`--as-of expects a date like 2026-11-21, got "${text}"`, 2);
-  return date;
-}
-
 export function register(program: Command): void {
   program
     .command('demo')
     .description(
-      'build a realistic sample book (deterministic per --seed) and import it through the normal import path',
+      'build a realistic sample book (deterministic per --seed), import it through the normal import path, score 120 days and print the portfolio',
     )
     .option('--seed <n>', 'random seed; the same seed and date give the same book', '42')
     .option('--accounts <n>', 'how many accounts (30-2000)', '240')
@@ -60,7 +47,8 @@ export function register(program: Command): void {
       if (!Number.isInteger(seed)) throw new UserError('--seed must be a whole number', 2);
       if (!Number.isInteger(accounts) || accounts < 30 || accounts > 2000)
         throw new UserError('--accounts must be a whole number from 30 to 2000', 2);
-      const asOf = parseAsOf(options.asOf);
+      // Yesterday by default: the last full day of data, so no event is in the future.
+      const asOf = dayOption(options.asOf, '--as-of') ?? yesterday();
       const started = performance.now();
 
       const book = generateBook({ seed, asOf, accounts });
@@ -79,7 +67,11 @@ export function register(program: Command): void {
       const model = getModel();
       const from = new Date(asOf.getTime() - (USAGE_DAYS - 1) * 86_400_000);
       const scoring = performance.now();
-      const days = await withDatabase((database) => runScoring(database, { model, from, to: asOf }));
+      const { days, report } = await withDatabase(async (database) => {
+        const days = await runScoring(database, { model, from, to: asOf });
+        const renewalIndexBelow = model.leading_indicators.renewal_weak.index_below;
+        return { days, report: await portfolio(database.db, { day: asOf, renewalIndexBelow }) };
+      });
       const written = days.reduce((sum, d) => sum + d.scored, 0);
       console.log(
         `\nScored ${days.length} days (${from.toISOString().slice(0, 10)} to ${asOf.toISOString().slice(0, 10)}): ${int(written)} snapshots written in ${seconds(performance.now() - scoring)}.`,
@@ -99,9 +91,6 @@ export function register(program: Command): void {
           `  ${String(ids.length).padStart(3)} ${STORY_WORDS[story]}: ${ids.slice(0, 4).join(', ')}${ids.length > 4 ? ', ...' : ''}`,
         );
       }
-      const report = await withDatabase(({ db }) =>
-        portfolio(db, { day: asOf, renewalIndexBelow: model.leading_indicators.renewal_weak.index_below }),
-      );
       if (report) console.log(`\n${formatReport(report, model.version)}`);
       const declining = book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? '';
       console.log(

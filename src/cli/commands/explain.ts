@@ -3,9 +3,8 @@
 // holds the score where it is, what moved it, drops, warnings and referral readiness.
 import type { Command } from 'commander';
 import type { Snapshot } from '../../health/score.ts';
-import { findAccounts } from '../../storage/accounts.ts';
 import { snapshotFor } from '../../storage/snapshots.ts';
-import { UserError, withDatabase } from '../context.ts';
+import { oneAccount, UserError, withDatabase } from '../context.ts';
 import { day, money, table } from '../format.ts';
 import { dayOption } from './score.ts';
 
@@ -100,13 +99,7 @@ export function register(program: Command): void {
     .action(async (query: string, options: { date?: string }) => {
       const date = dayOption(options.date, '--date');
       await withDatabase(async ({ db }) => {
-        const found = await findAccounts(db, query);
-        if (!found.length) throw new UserError(`no account matches "${query}"`);
-        if (found.length > 1)
-          throw new UserError(
-            `"${query}" matches ${found.length} accounts; be more specific:\n${found.map((a) => `  ${a.externalId}  ${a.name}`).join('\n')}`,
-          );
-        const a = found[0]!;
+        const a = await oneAccount(db, query);
         const snapshot = await snapshotFor(db, a.id, date);
         if (!snapshot)
           throw new UserError(

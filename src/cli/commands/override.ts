@@ -1,23 +1,10 @@
 // `canary override set|clear|list`: manual overrides of a measure or of the whole
 // Health Index, each with a reason, an author and (usually) an expiry.
 import type { Command } from 'commander';
-import { findAccounts } from '../../storage/accounts.ts';
 import { clearOverride, listOverrides, OverrideError, setOverride } from '../../storage/overrides.ts';
-import type { Db } from '../../storage/db.ts';
-import { getModel, UserError, withDatabase } from '../context.ts';
-import { table } from '../format.ts';
+import { getModel, oneAccount, UserError, withDatabase } from '../context.ts';
+import { day as d, table } from '../format.ts';
 import { dayOption } from './score.ts';
-
-async function oneAccount(db: Db, query: string) {
-  const found = await findAccounts(db, query);
-  if (found.length !== 1)
-    throw new UserError(
-      found.length
-        ? `"${query}" matches ${found.length} accounts; be more specific`
-        : `no account matches "${query}"`,
-    );
-  return found[0]!;
-}
 
 /** `30d`, `2w` or a date: when the override stops applying. */
 export function expiryOption(text: string | undefined, now = new Date()): Date | null {
@@ -111,7 +98,6 @@ export function register(program: Command): void {
           includeCleared: options.all,
         });
         if (!rows.length) return console.log('No overrides.');
-        const d = (x: Date | null) => (x ? x.toISOString().slice(0, 10) : '-');
         console.log(
           table(
             ['account', 'measure', 'value', 'reason', 'author', 'since', 'expires', 'cleared'],
