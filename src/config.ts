@@ -1,7 +1,9 @@
 // Canary's configuration from the environment, validated once at the edge. This is
 // the only module that reads process.env; everything else receives a Config.
 import { z } from 'zod';
-import { DEFAULT_DATABASE_URL } from './storage/db.ts';
+
+/** The embedded SQLite file, created on first use. */
+export const DEFAULT_DATABASE_URL = 'file:./data/canary.db';
 
 const schema = z.object({
   DATABASE_URL: z.string().min(1).default(DEFAULT_DATABASE_URL),

@@ -1,6 +1,6 @@
 // Owns the connection to Canary's database: reads a DATABASE_URL, picks the provider
-// (an embedded SQLite file by default, PostgreSQL for a postgresql:// URL), opens a
-// Prisma client over the matching driver adapter, and applies pending migrations.
+// (an embedded SQLite file by default, PostgreSQL for a postgresql:// URL) and opens a
+// Prisma client over the matching driver adapter. Migrations: see migrate.ts.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
@@ -17,10 +17,6 @@ export { Prisma } from '../generated/postgresql/client.ts';
  * stay within what both providers support, and every storage test runs on both.
  */
 export type Db = InstanceType<typeof PostgresClient>;
-/** The client inside an interactive transaction. */
-export type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
-
-export const DEFAULT_DATABASE_URL = 'file:./data/canary.db';
 
 export interface DatabaseTarget {
   provider: Provider;
