@@ -351,15 +351,11 @@ export async function ingestAll(
   now: Date,
   invalidElsewhere = 0,
 ): Promise<IngestOutcome> {
-  const rejections: Rejection[] = [];
-  const ingestion = new Ingestion(session, {
-    now,
-    onReject: (r) => void (rejections.length < MAX_REPORTED_ERRORS && rejections.push(r)),
-  });
+  const ingestion = new Ingestion(session, { now, keepRejections: MAX_REPORTED_ERRORS });
   try {
     for (const { kind, records } of staged) await ingestion.stage(kind, [records]);
     if (ingestion.rejected > 0 || invalidElsewhere > 0)
-      return { ok: false, rejections, rejected: ingestion.rejected };
+      return { ok: false, rejections: [...ingestion.firstRejections], rejected: ingestion.rejected };
     return { ok: true, counts: await ingestion.commit() };
   } finally {
     await ingestion.discard();

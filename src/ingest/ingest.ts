@@ -57,8 +57,6 @@ export interface IngestionOptions {
   skipInvalid?: boolean;
   /** Called for every rejected record (to write a rejects file, say). */
   onReject?: (rejection: Rejection) => void | Promise<void>;
-  /** Called after each staged batch with the records read so far. */
-  onProgress?: (rowsRead: number) => void;
   /** The import time, stamped on rows; defaults to now. */
   now?: Date;
   /** How many rejections to keep for the error report. */
@@ -118,6 +116,11 @@ export class Ingestion {
 
   get rejected(): number {
     return this.rejectedCount;
+  }
+
+  /** The earliest rejections by row (at most keepRejections), for reporting. */
+  get firstRejections(): readonly Rejection[] {
+    return this.rejections;
   }
 
   /** Column names of a CSV header that this kind requires but the header lacks. */
@@ -186,7 +189,6 @@ export class Ingestion {
         s.counts.rowsRead += part.length;
         await this.stageBatch(s, part);
       }
-      this.options.onProgress?.(s.counts.rowsRead);
     }
     s.counts.ignoredColumns = [...s.mapper.ignoredColumns];
     await this.rejectDuplicates(s);
