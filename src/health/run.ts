@@ -21,7 +21,7 @@ import {
 } from '../storage/snapshots.ts';
 import { measureAccount, type MeasuredAccount, type RawMeasure, type SignalFindings } from './measures.ts';
 import type { HealthModel } from './model.ts';
-import { percentileTables, scoreAccount, type PercentileTables } from './score.ts';
+import { percentileMeasures, scoreAccount, tablesOf, type PercentileTables } from './score.ts';
 import { DAY_MS, endOfDay, utcDay, type AccountFacts } from './signals.ts';
 
 export interface ScoringOptions {
@@ -71,9 +71,7 @@ export async function runScoring(database: Database, options: ScoringOptions): P
     model: options.model,
     lookback: lookbackDays(options.model),
     historyDays: historyDays(options.model),
-    percentileMeasures: Object.entries(options.model.measures)
-      .filter(([, spec]) => spec.normalise && 'percentile' in spec.normalise)
-      .map(([name]) => name),
+    percentileMeasures: percentileMeasures(options.model),
     chunkSize: options.chunkSize ?? DEFAULT_CHUNK,
     full: options.full ?? false,
     clock: () => options.now ?? new Date(),
@@ -285,17 +283,14 @@ async function bookTables(
   someSkipped: boolean,
 ): Promise<PercentileTables> {
   const names = plan.percentileMeasures;
-  if (names.length === 0) return percentileTables(plan.model, []);
+  if (names.length === 0) return new Map();
   const fresh = [...measured.rawValues(names)];
   const stored = someSkipped ? await storedMeasureValues(session, day, plan.model.version, names) : [];
   const freshIds = new Set(fresh.map((f) => f.accountId));
-  const book = [...fresh, ...stored.filter((s) => !freshIds.has(s.accountId))].map((account) => ({
-    raw: Object.fromEntries(
-      names.map((name, i) => [name, { value: account.values[i]!, observedAt: null, stale: false }]),
-    ),
-  }));
-  // percentileTables reads nothing of an account but the raw values of these measures.
-  return percentileTables(plan.model, book as unknown as MeasuredAccount[]);
+  return tablesOf(
+    names,
+    [...fresh, ...stored.filter((s) => !freshIds.has(s.accountId))].map((a) => a.values),
+  );
 }
 
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);

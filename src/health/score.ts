@@ -87,18 +87,37 @@ export interface History {
 /** Sorted raw values per percentile-normalised measure, across the book. */
 export type PercentileTables = Map<string, Float64Array>;
 
-export function percentileTables(model: HealthModel, book: Iterable<MeasuredAccount>): PercentileTables {
-  const names = Object.entries(model.measures)
+/** The measures normalised as a percentile within the book. */
+export function percentileMeasures(model: HealthModel): string[] {
+  return Object.entries(model.measures)
     .filter(([, s]) => s.normalise && 'percentile' in s.normalise)
     .map(([n]) => n);
-  const values = new Map<string, number[]>(names.map((n) => [n, []]));
-  for (const account of book) {
-    for (const n of names) {
-      const v = account.raw[n]?.value;
-      if (v !== null && v !== undefined) values.get(n)!.push(v);
+}
+
+/** Sorted values per measure, from each account's values of `names` (in that order; null: no data). */
+export function tablesOf(
+  names: readonly string[],
+  rows: Iterable<readonly (number | null)[]>,
+): PercentileTables {
+  const values = names.map((): number[] => []);
+  for (const row of rows) {
+    for (let i = 0; i < names.length; i++) {
+      const v = row[i];
+      if (v !== null && v !== undefined) values[i]!.push(v);
     }
   }
-  return new Map([...values].map(([n, v]) => [n, Float64Array.from(v).sort()]));
+  return new Map(names.map((n, i) => [n, Float64Array.from(values[i]!).sort()]));
+}
+
+export function percentileTables(
+  model: HealthModel,
+  book: Iterable<Pick<MeasuredAccount, 'raw'>>,
+): PercentileTables {
+  const names = percentileMeasures(model);
+  return tablesOf(
+    names,
+    [...book].map((a) => names.map((n) => a.raw[n]?.value ?? null)),
+  );
 }
 
 /** Share of the book below a value, counting ties half: 0-100. */
