@@ -3,10 +3,9 @@
 // the import formats, and loads them through the same import code as `canary import`.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateBook, USAGE_DAYS, type StoryKind } from '../../demo/book.ts';
+import type { StoryKind } from '../../demo/book.ts';
 import { runScoring } from '../../health/run.ts';
 import { portfolio } from '../../storage/portfolio.ts';
-import { writeBookCsv } from '../../demo/write-csv.ts';
 import { UserError, databaseLabel, getModel, withBulkSession, withDatabase } from '../context.ts';
 import { int, money, seconds } from '../format.ts';
 import { runImport } from './import.ts';
@@ -51,6 +50,9 @@ export function register(program: Command): void {
       const asOf = dayOption(options.asOf, '--as-of') ?? yesterday();
       const started = performance.now();
 
+      // Loaded here, not at start-up: every other command would pay for the generator.
+      const { generateBook, USAGE_DAYS } = await import('../../demo/book.ts');
+      const { writeBookCsv } = await import('../../demo/write-csv.ts');
       const book = generateBook({ seed, asOf, accounts });
       const files = await writeBookCsv(book, options.dir);
       console.log(

@@ -3,7 +3,7 @@
 // closes the database and exits 0. Logs are JSON lines on stdout.
 import type { Command } from 'commander';
 import pino from 'pino';
-import { createHttpServer, type HttpServer } from '../../http/server.ts';
+import type { HttpServer } from '../../http/server.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
 import { openDatabase } from '../../storage/migrate.ts';
 import { getConfig, UserError } from '../context.ts';
@@ -33,6 +33,8 @@ export function register(program: Command): void {
       const config = getConfig();
       const logger = createLogger(config.LOG_LEVEL, pino.destination(1));
       const database = await openDatabase(config.DATABASE_URL);
+      // Loaded here, not at start-up: every other command would pay for the server.
+      const { createHttpServer } = await import('../../http/server.ts');
       const server = createHttpServer({ database, logger, maxBodyBytes: config.API_MAX_BODY_BYTES });
       const listening = port ?? config.PORT;
       try {
