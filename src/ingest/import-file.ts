@@ -6,7 +6,15 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { Ingestion, type KindCounts, type Rejection } from './ingest.ts';
 import type { ImportKind } from './kinds.ts';
-import { FileError, formatOf, readRecords, ROW_WORD, type InputFormat, type SourceRecord } from './read.ts';
+import {
+  dataColumns,
+  FileError,
+  formatOf,
+  readRecords,
+  ROW_WORD,
+  type InputFormat,
+  type SourceRecord,
+} from './read.ts';
 import type { BulkSession } from './session.ts';
 import { csvLine } from '../lib/csv.ts';
 
@@ -55,7 +63,7 @@ class RejectsWriter {
     let line: string;
     if (this.format === 'csv') {
       if (!this.header) {
-        this.header = Object.keys(r.fields).filter((k) => !k.startsWith('\u0000'));
+        this.header = dataColumns(r.fields);
         this.out.write(csvLine(['row', 'errors', ...this.header]));
       }
       line = csvLine([String(r.row), reasons, ...this.header.map((h) => String(r.fields[h] ?? ''))]);
@@ -124,10 +132,7 @@ async function* checkedHeader(
   let first = true;
   for await (const batch of batches) {
     if (first && format === 'csv' && batch[0]) {
-      const missing = Ingestion.missingColumns(
-        kind,
-        Object.keys(batch[0].fields).filter((k) => !k.startsWith('\u0000')),
-      );
+      const missing = Ingestion.missingColumns(kind, dataColumns(batch[0].fields));
       if (missing.length) {
         throw new FileError(file, `no column for ${missing.join('; ')} (a ${kind} file needs them)`, 1);
       }

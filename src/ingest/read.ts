@@ -9,6 +9,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import streamArray from 'stream-json/streamers/stream-array.js';
+import { isObject } from '../lib/json.ts';
 
 export const INPUT_FORMATS = ['csv', 'json', 'ndjson'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -263,6 +264,10 @@ async function* readCsv(file: string, text: Transform): AsyncGenerator<SourceRec
 /** Marks a record whose shape is wrong (not an object, wrong column count). */
 export const SHAPE_PROBLEM = '\u0000columns';
 
+/** A record's own column names (without the shape marker). */
+export const dataColumns = (fields: Record<string, unknown>) =>
+  Object.keys(fields).filter((k) => k !== SHAPE_PROBLEM);
+
 async function* readNdjson(text: Transform): AsyncGenerator<SourceRecord[]> {
   const lines = createInterface({ input: text, crlfDelay: Infinity });
   let line = 0;
@@ -306,6 +311,6 @@ async function* readJsonArray(file: string, text: Transform): AsyncGenerator<Sou
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (isObject(value)) return value;
   return { [SHAPE_PROBLEM]: 'is not a JSON object' };
 }
