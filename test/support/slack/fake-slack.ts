@@ -75,8 +75,8 @@ export interface UploadedFile {
   initialComment?: string;
 }
 
-/** A message as Slack returns it in `chat.postMessage`'s `message`. */
-export interface SlackMessage {
+/** A message the app posted, as Slack returns it in `chat.postMessage`'s `message`. */
+export interface StoredMessage {
   type: 'message';
   ts: string;
   text: string;
@@ -122,8 +122,8 @@ export interface FakeSlack {
   responses(idOrUrl?: string): RecordedResponse[];
   waitForResponse(idOrUrl: string, timeoutMs?: number): Promise<RecordedResponse>;
   /** The latest version of a stored message. */
-  message(channel: string, ts: string): SlackMessage | undefined;
-  messages(channel: string): SlackMessage[];
+  message(channel: string, ts: string): StoredMessage | undefined;
+  messages(channel: string): StoredMessage[];
   view(viewId: string): SlackView | undefined;
   /** The home tab last published for a user. */
   homeView(userId: string): SlackView | undefined;
@@ -181,7 +181,7 @@ export async function startFakeSlack(
   const recorded: RecordedCall[] = [];
   const ruleQueue = new Map<string, (FailureRule & { times: number })[]>();
   const latencies = new Map<string, number>();
-  const stored = new Map<string, Map<string, SlackMessage>>();
+  const stored = new Map<string, Map<string, StoredMessage>>();
   const views = new Map<string, SlackView>();
   const homes = new Map<string, string>();
   const uploads = new Map<string, UploadedFile>();
@@ -274,7 +274,7 @@ export async function startFakeSlack(
     return user;
   }
 
-  function storedMessage(channel: string, ts: string | undefined): SlackMessage {
+  function storedMessage(channel: string, ts: string | undefined): StoredMessage {
     const message = ts ? stored.get(channel)?.get(ts) : undefined;
     if (!message) throw new SlackRefusal('message_not_found');
     return message;
@@ -300,8 +300,8 @@ export async function startFakeSlack(
     return { text: body, blocks: args.blocks as unknown[] | undefined };
   }
 
-  function storeMessage(channel: string, fields: Partial<SlackMessage>): SlackMessage {
-    const message: SlackMessage = {
+  function storeMessage(channel: string, fields: Partial<StoredMessage>): StoredMessage {
+    const message: StoredMessage = {
       type: 'message',
       text: '',
       user: WORKSPACE.botUserId,
