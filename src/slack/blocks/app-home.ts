@@ -1,0 +1,117 @@
+// The App Home tab: the portfolio at a glance (KPIs, risk distribution, health by
+// industry, with their charts), the viewer's own accounts most at risk and most
+// valuable first, each with its one-line explanation and a button to open its card,
+// and the viewer's open recovery cases. Always within a view's 100 blocks.
+import type { types } from '@slack/bolt';
+import { int, day as isoDay, money } from '../../cli/format.ts';
+import { RISK_TIERS, type Colour, type Grade, type RiskTier } from '../../health/model.ts';
+import type { AccountRef, Portfolio } from '../../storage/portfolio.ts';
+import { COMMAND } from './help.ts';
+import { COLOUR_EMOJI, one, type ColourBand } from './format.ts';
+import { accountRow, moreLine } from './lists.ts';
+import { context, divider, header, image, section, type ChartImage } from './kit.ts';
+import {
+  healthChartAlt,
+  healthGroups,
+  healthSection,
+  kpiFields,
+  RISK_CHART_ALT,
+  riskSection,
+} from './portfolio.ts';
+import { escapeEntities, escapeText, fitList, LIMITS, type KnownBlock } from './text.ts';
+
+/** An account the viewer owns, with its latest snapshot's figures (all null before it was scored). */
+export interface OwnedAccount extends AccountRef {
+  healthIndex: number | null;
+  grade: Grade | null;
+  colour: Colour | null;
+  riskTier: RiskTier | null;
+  valueTier: number | null;
+  explanation: string | null;
+}
+
+/** An open recovery case of the viewer's (cases arrive with their own issue). */
+export interface HomeCase {
+  id: number | string;
+  state: string;
+  account: AccountRef;
+}
+
+export interface AppHomeModel {
+  portfolio: Portfolio | null;
+  /** The model's colour bands (model.bands.colour). */
+  bands: readonly ColourBand[];
+  charts: { risk: ChartImage | null; health: ChartImage | null };
+  myAccounts: readonly OwnedAccount[];
+  /** The viewer's open cases; left out (no section) until cases exist. */
+  openCases?: readonly HomeCase[];
+}
+
+const GROUPS_SHOWN = 8;
+const CASES_SHOWN = 10;
+
+/** Most at risk first (critical … low, then never scored), then by ARR, then by name. */
+export function byRiskAndArr(a: OwnedAccount, b: OwnedAccount): number {
+  const rank = (x: OwnedAccount) => (x.riskTier === null ? -1 : RISK_TIERS.indexOf(x.riskTier));
+  return rank(b) - rank(a) || (b.arr ?? 0) - (a.arr ?? 0) || a.name.localeCompare(b.name);
+}
+
+export function appHome(m: AppHomeModel): types.HomeView {
+  const top = glance(m);
+  const cases = m.openCases === undefined ? [] : caseBlocks(m.openCases);
+  const mineHead: KnownBlock[] = [divider(), header('Your accounts')];
+  const mine = [...m.myAccounts].sort(byRiskAndArr);
+  const room = LIMITS.homeBlocks - top.length - mineHead.length - cases.length - 1;
+  const rows = mine.length
+    ? fitList(
+        mine,
+        (a) => [ownedRow(a)],
+        { blocks: room, chars: Number.POSITIVE_INFINITY },
+        moreLine(`of yours: open any with \`${escapeEntities(`${COMMAND} <account>`)}\``),
+      )
+    : [
+        section(
+          'You own no accounts in Canary: accounts are matched to you by their owner Slack id or email.',
+        ),
+      ];
+  const intro = mine.length
+    ? [context([`${int(mine.length)} accounts you own, most at risk and most valuable first`])]
+    : [];
+  return { type: 'home', blocks: [...top, ...mineHead, ...intro, ...rows, ...cases] };
+}
+
+function glance(m: AppHomeModel): KnownBlock[] {
+  const p = m.portfolio;
+  const blocks: KnownBlock[] = [header('Portfolio at a glance')];
+  if (!p) return [...blocks, section('No scores yet: Canary has not scored any account.')];
+  blocks.push(context([`On ${isoDay(p.day)}: ${int(p.scored)} accounts scored, ${money(p.totalArr)} ARR`]));
+  blocks.push(kpiFields(p), riskSection(p));
+  if (m.charts.risk) blocks.push(image(m.charts.risk, RISK_CHART_ALT, 'Risk distribution'));
+  const groups = healthGroups(p, {});
+  blocks.push(healthSection(groups, m.bands, GROUPS_SHOWN));
+  if (m.charts.health)
+    blocks.push(image(m.charts.health, healthChartAlt(groups.by), `Health by ${groups.by}`));
+  return blocks;
+}
+
+function ownedRow(a: OwnedAccount): KnownBlock {
+  if (a.healthIndex === null) return accountRow(a, `⚪ no Health Index · ${money(a.arr)} ARR`);
+  const colour = a.colour ? `${COLOUR_EMOJI[a.colour]} ` : '';
+  return accountRow(
+    a,
+    `${colour}${one(a.healthIndex)} (${a.grade}) ${a.riskTier} · value tier ${a.valueTier} · ${money(a.arr)} ARR`,
+    a.explanation ?? undefined,
+  );
+}
+
+function caseBlocks(cases: readonly HomeCase[]): KnownBlock[] {
+  const head: KnownBlock[] = [divider(), header('Your open recovery cases')];
+  if (!cases.length) return [...head, section('No open recovery cases.')];
+  const rows = fitList(
+    cases,
+    (c) => [accountRow(c.account, `case #${escapeText(String(c.id), 40)}, ${escapeText(c.state, 40)}`)],
+    { blocks: CASES_SHOWN + 1, chars: Number.POSITIVE_INFINITY },
+    moreLine('open cases'),
+  );
+  return [...head, ...rows];
+}
