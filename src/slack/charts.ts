@@ -245,7 +245,7 @@ export function riskChart(
 }
 
 /** Bars a health chart shows at most; the title says when there are more groups. */
-export const HEALTH_BARS = 10;
+const HEALTH_BARS = 10;
 
 /** Average Health Index per industry or segment, each bar in the colour band it falls in, with account counts. */
 export function healthChart(

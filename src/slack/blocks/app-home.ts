@@ -51,7 +51,7 @@ const GROUPS_SHOWN = 8;
 const CASES_SHOWN = 10;
 
 /** Most at risk first (critical … low, then never scored), then by ARR, then by name. */
-export function byRiskAndArr(a: OwnedAccount, b: OwnedAccount): number {
+function byRiskAndArr(a: OwnedAccount, b: OwnedAccount): number {
   const rank = (x: OwnedAccount) => (x.riskTier === null ? -1 : RISK_TIERS.indexOf(x.riskTier));
   return rank(b) - rank(a) || (b.arr ?? 0) - (a.arr ?? 0) || a.name.localeCompare(b.name);
 }

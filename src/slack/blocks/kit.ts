@@ -42,14 +42,8 @@ export function context(texts: readonly string[]): KnownBlock {
   };
 }
 
-export function button(label: string, actionId: string, value: string, style?: 'primary'): Button {
-  return {
-    type: 'button',
-    text: plain(label, LIMITS.buttonText),
-    action_id: actionId,
-    value,
-    ...(style ? { style } : {}),
-  };
+export function button(label: string, actionId: string, value: string): Button {
+  return { type: 'button', text: plain(label, LIMITS.buttonText), action_id: actionId, value };
 }
 
 export function actions(elements: readonly types.ActionsBlockElement[]): KnownBlock {

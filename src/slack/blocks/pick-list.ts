@@ -24,7 +24,7 @@ export interface PickListModel {
 }
 
 /** Past this many matches, a select instead of a button each. */
-export const MAX_BUTTONS = 5;
+const MAX_BUTTONS = 5;
 const QUERY_SHOWN = 100;
 
 export function pickList(m: PickListModel): SlackMessage {
