@@ -2,7 +2,14 @@
 // when its newest observation was (for staleness), plus the facts drops, leading
 // indicators and referral readiness need from the signals. Pure and deterministic.
 import type { HealthModel, MeasureSpec } from './model.ts';
-import { DAY_MS, endOfDay, type AccountFacts, type AccountSignals } from './signals.ts';
+import {
+  DAY_MS,
+  endOfDay,
+  type AccountFacts,
+  type AccountSignals,
+  type UsageHistory,
+  type UsageWindow,
+} from './signals.ts';
 
 /** A measure's raw value; `value` null means no data (left out, never zero). */
 export interface RawMeasure {
@@ -43,42 +50,73 @@ function isOpenAt(t: { openedAt: number; resolvedAt: number | null; status: stri
   return t.resolvedAt === null ? OPEN_STATUSES.has(t.status) : t.resolvedAt > at;
 }
 
-/**
- * A usage metric's points up to `end` (inclusive) as observations, built once per
- * account and metric: several measures, drop rules and the usage decline read the same
- * metric, and these lists are most of what measuring an account allocates.
- */
-class UsageObservations {
-  private readonly byMetric = new Map<string, Observation[]>();
-
-  constructor(
-    private readonly signals: AccountSignals,
-    private readonly end: number,
-  ) {}
-
-  of(metric: string): Observation[] {
-    let obs = this.byMetric.get(metric);
-    if (!obs) {
-      obs = [];
-      for (const p of this.signals.usage.get(metric) ?? []) {
-        if (p.day <= this.end) obs.push({ at: p.day, value: p.value });
-      }
-      this.byMetric.set(metric, obs);
-    }
-    return obs;
-  }
+/** A trend's or a fall's two windows: the recent `window` days, and the `baseline` days ending `gap` days before them. */
+function recentAndBaseline(
+  metric: string,
+  { window, baseline, gap = 0 }: { window: number; baseline: number; gap?: number },
+): [UsageWindow, UsageWindow] {
+  return [
+    { metric, since: window, until: 0 },
+    { metric, since: window + gap + baseline, until: window + gap },
+  ];
 }
 
-/** The observations a measure's signal offers up to `end` (inclusive). */
+/** The usage windows a measure of usage reads (its aggregate's). */
+function measureUsageWindows(spec: MeasureSpec): UsageWindow[] {
+  const metric = spec.signal!.slice(6);
+  if (spec.aggregate === 'trend')
+    return recentAndBaseline(metric, { ...spec, window: spec.window!, baseline: spec.baseline! });
+  if (spec.aggregate === 'days_since') return [{ metric, since: Infinity, until: 0 }];
+  return [{ metric, since: spec.window ?? Infinity, until: 0 }];
+}
+
+interface UsageRule {
+  /** The drop rule's name; null for the usage decline (a leading indicator). */
+  drop: string | null;
+  fallPct: number;
+  windows: [UsageWindow, UsageWindow];
+}
+
+/** The rules that watch a fall of usage, with their windows: the drop rules (by name) and the usage decline (null). */
+function usageRules(model: HealthModel): UsageRule[] {
+  const decline = model.leading_indicators.usage_decline;
+  const rule = (drop: string | null, r: typeof decline): UsageRule => ({
+    drop,
+    fallPct: r.fall_pct,
+    windows: recentAndBaseline(r.signal.slice(6), r),
+  });
+  return [...model.drops.flatMap((r) => ('signal' in r ? [rule(r.name, r)] : [])), rule(null, decline)];
+}
+
+/**
+ * Every usage window the model reads, each once, and whether its newest value is read
+ * too (a `latest` measure): what storage aggregates for each account.
+ */
+export function usageWindows(model: HealthModel): (UsageWindow & { latest: boolean })[] {
+  const windows = new Map<string, UsageWindow & { latest: boolean }>();
+  const add = (w: UsageWindow, latest: boolean) => {
+    const key = usageWindowKey(w);
+    const known = windows.get(key);
+    windows.set(key, { ...w, latest: latest || (known?.latest ?? false) });
+  };
+  for (const spec of Object.values(model.measures)) {
+    if (!spec.signal?.startsWith('usage.')) continue;
+    for (const w of measureUsageWindows(spec)) add(w, spec.aggregate === 'latest');
+  }
+  for (const { windows: pair } of usageRules(model)) for (const w of pair) add(w, false);
+  return [...windows.values()];
+}
+
+export const usageWindowKey = (w: UsageWindow) => `${w.metric}|${w.since}|${w.until}`;
+
+/** The observations a measure's signal (any but usage) offers up to `end` (inclusive). */
 function observations(
   spec: MeasureSpec,
   account: AccountFacts,
   signals: AccountSignals,
-  usage: UsageObservations,
   end: number,
 ): Observation[] {
   const signal = spec.signal!;
-  if (signal.startsWith('usage.')) return usage.of(signal.slice(6));
   if (signal === 'tickets') {
     const priorities = spec.where?.priority ? new Set<string>(spec.where.priority) : null;
     const tickets = signals.tickets.filter(
@@ -137,15 +175,46 @@ function percentChange(now: number, before: number): number {
   return ((now - before) / Math.abs(before)) * 100;
 }
 
-function evaluate(
-  spec: MeasureSpec,
-  account: AccountFacts,
-  signals: AccountSignals,
-  usage: UsageObservations,
-  day: number,
-): { value: number | null; observedAt: number | null } {
+type Evaluated = { value: number | null; observedAt: number | null };
+
+const averageOf = (s: { days: number; sum: number }) => (s.days ? s.sum / s.days : null);
+
+/** A usage measure, from the aggregates of its windows. */
+function evaluateUsage(spec: MeasureSpec, usage: UsageHistory, end: number): Evaluated {
+  const windows = measureUsageWindows(spec);
+  switch (spec.aggregate) {
+    case 'latest': {
+      const last = usage.latest(windows[0]!, end);
+      return { value: last?.value ?? null, observedAt: last?.day ?? null };
+    }
+    case 'sum':
+    case 'average':
+    case 'count': {
+      const s = usage.summary(windows[0]!, end);
+      if (spec.aggregate === 'count') return { value: s.days, observedAt: s.newest };
+      if (!s.days) return { value: null, observedAt: null };
+      return { value: spec.aggregate === 'sum' ? s.sum : s.sum / s.days, observedAt: s.newest };
+    }
+    case 'trend': {
+      const [current, base] = windows.map((w) => usage.summary(w, end));
+      const [a, b] = [averageOf(current!), averageOf(base!)];
+      if (a === null || b === null) return { value: null, observedAt: null };
+      return { value: percentChange(a, b), observedAt: current!.newest };
+    }
+    case 'days_since': {
+      const newestDay = usage.summary(windows[0]!, end).newest;
+      return { value: newestDay === null ? null : Math.floor((end - newestDay) / DAY_MS), observedAt: null };
+    }
+    default:
+      // The model's checks allow no other aggregate of usage (distinct counts events).
+      return { value: null, observedAt: null };
+  }
+}
+
+function evaluate(spec: MeasureSpec, account: AccountFacts, signals: AccountSignals, day: number): Evaluated {
   const end = endOfDay(day);
-  const obs = observations(spec, account, signals, usage, end);
+  if (spec.signal?.startsWith('usage.')) return evaluateUsage(spec, signals.usage, end);
+  const obs = observations(spec, account, signals, end);
   const windowStart = spec.window ? end - spec.window * DAY_MS : Number.NEGATIVE_INFINITY;
   const isFact = spec.signal?.startsWith('account.');
   switch (spec.aggregate) {
@@ -214,20 +283,9 @@ function evaluate(
  * `baseline` days that end `gap` days before that window, as a % fall (positive =
  * fell). The gap lets a fall that took two weeks be measured from where it started.
  */
-function usageFall(
-  usage: UsageObservations,
-  metric: string,
-  day: number,
-  { window, baseline, gap = 0 }: { window: number; baseline: number; gap?: number },
-): number | null {
-  const end = endOfDay(day);
-  const obs = usage.of(metric);
-  const split = end - window * DAY_MS;
-  const [a, b] = [
-    average(inWindow(obs, split, end)),
-    average(inWindow(obs, split - (gap + baseline) * DAY_MS, split - gap * DAY_MS)),
-  ];
-  if (a === null || b === null || b === 0) return null;
+function usageFall(usage: UsageHistory, windows: [UsageWindow, UsageWindow], end: number): number | null {
+  const [a, b] = windows.map((w) => averageOf(usage.summary(w, end)));
+  if (a === null || a === undefined || b === null || b === undefined || b === 0) return null;
   return -percentChange(a, b);
 }
 
@@ -239,12 +297,11 @@ export function measureAccount(
 ): MeasuredAccount {
   const raw: Record<string, RawMeasure> = {};
   const end = endOfDay(day);
-  const usage = new UsageObservations(signals, end);
   const stale = (spec: MeasureSpec, observedAt: number | null) =>
     spec.stale_after !== undefined && observedAt !== null && observedAt < end - spec.stale_after * DAY_MS;
   for (const [name, spec] of Object.entries(model.measures)) {
     if (spec.aggregate === 'ratio') continue;
-    const { value, observedAt } = evaluate(spec, account, signals, usage, day);
+    const { value, observedAt } = evaluate(spec, account, signals, day);
     raw[name] = { value, observedAt, stale: value !== null && stale(spec, observedAt) };
   }
   for (const [name, spec] of Object.entries(model.measures)) {
@@ -260,10 +317,11 @@ export function measureAccount(
   }
 
   const usageDrops: Record<string, number> = {};
-  for (const rule of model.drops) {
-    if (!('signal' in rule)) continue;
-    const fall = usageFall(usage, rule.signal.slice(6), day, rule);
-    if (fall !== null && fall >= rule.fall_pct) usageDrops[rule.name] = fall;
+  let usageDeclinePct: number | null = null;
+  for (const { drop, fallPct, windows } of usageRules(model)) {
+    const fall = usageFall(signals.usage, windows, end);
+    if (drop === null) usageDeclinePct = fall;
+    else if (fall !== null && fall >= fallPct) usageDrops[drop] = fall;
   }
   const li = model.leading_indicators;
   const ageLimit = end - li.tickets_ageing.older_than_hours * 3_600_000;
@@ -291,7 +349,7 @@ export function measureAccount(
     raw,
     findings: {
       usageDrops,
-      usageDeclinePct: usageFall(usage, li.usage_decline.signal.slice(6), day, li.usage_decline),
+      usageDeclinePct,
       ageingTickets: signals.tickets.filter(
         (t) => ageingPriorities.has(t.priority) && isOpenAt(t, end) && t.openedAt < ageLimit,
       ).length,

@@ -52,9 +52,63 @@ export interface CrmPoint {
   value: number;
 }
 
+/**
+ * A window of a usage metric's days, in whole days before the end of the scored day:
+ * the days after `since` days before it, up to `until` days before it (0: the scored
+ * day itself). `since` Infinity: all history.
+ */
+export interface UsageWindow {
+  metric: string;
+  since: number;
+  until: number;
+}
+
+/** A usage metric's days within a window: how many had a value, their sum, the newest day. */
+export interface UsageSummary {
+  days: number;
+  sum: number;
+  newest: number | null;
+}
+
+/**
+ * What the engine reads of usage, the largest source by far: aggregates over windows
+ * (the health model names them; see usageWindows), never the days one by one, so that
+ * storage can aggregate them where they are. `end` is the end of the scored day.
+ */
+export interface UsageHistory {
+  summary(window: UsageWindow, end: number): UsageSummary;
+  /** The newest day of the window with a value, or null. */
+  latest(window: UsageWindow, end: number): UsagePoint | null;
+}
+
+/** Where a window starts and ends (start exclusive, end inclusive), epoch ms. */
+export function windowBounds(w: UsageWindow, end: number): { from: number; to: number } {
+  return { from: end - w.since * DAY_MS, to: end - w.until * DAY_MS };
+}
+
+/** Usage history from the days themselves (metric -> points): for tests and small inputs. */
+export function usageFromPoints(byMetric: ReadonlyMap<string, readonly UsagePoint[]>): UsageHistory {
+  const within = (w: UsageWindow, end: number) => {
+    const { from, to } = windowBounds(w, end);
+    return (byMetric.get(w.metric) ?? []).filter((p) => p.day > from && p.day <= to);
+  };
+  const newestOf = (points: readonly UsagePoint[]) =>
+    points.reduce<UsagePoint | null>((best, p) => (!best || p.day >= best.day ? p : best), null);
+  return {
+    summary(w, end) {
+      const points = within(w, end);
+      return {
+        days: points.length,
+        sum: points.reduce((s, p) => s + p.value, 0),
+        newest: newestOf(points)?.day ?? null,
+      };
+    },
+    latest: (w, end) => newestOf(within(w, end)),
+  };
+}
+
 export interface AccountSignals {
-  /** metric -> points in day order */
-  usage: Map<string, UsagePoint[]>;
+  usage: UsageHistory;
   tickets: TicketSignal[];
   surveys: SurveySignal[];
   notes: NoteSignal[];
@@ -63,8 +117,8 @@ export interface AccountSignals {
   crm: Map<string, CrmPoint[]>;
 }
 
-export const emptySignals = (): AccountSignals => ({
-  usage: new Map(),
+export const emptySignals = (usage: UsageHistory = usageFromPoints(new Map())): AccountSignals => ({
+  usage,
   tickets: [],
   surveys: [],
   notes: [],

@@ -1,27 +1,35 @@
 // Owns reading what the scoring engine is given about a chunk of accounts: their facts
-// and their signals, one query per signal table per chunk, each limited to the history
-// the health model reads of that source (its lookback) and to the metrics, events and
-// CRM fields it names. Times come back as epoch milliseconds on both providers.
+// and their signals, one query per signal table per chunk (per metric for usage), each
+// limited to the history the health model reads of that source (its lookback) and to
+// the metrics, events and CRM fields it names. Usage, the largest source by far, is
+// aggregated where it lies: the sums, counts and newest days of the windows the model
+// reads (usageWindows), never its days one by one. Times come back as epoch
+// milliseconds on both providers.
+import { usageWindowKey, usageWindows } from '../health/measures.ts';
 import type { HealthModel } from '../health/model.ts';
 import {
   DAY_MS,
   emptySignals,
   endOfDay,
+  windowBounds,
   type AccountFacts,
   type AccountSignals,
+  type UsageHistory,
   type UsagePoint,
+  type UsageSummary,
+  type UsageWindow,
 } from '../health/signals.ts';
-import { epochMs, jsonList, numberOrNull, parseJson, placeholders } from './sql.ts';
+import { epochMs, jsonArray, numberOrNull, parseJson, placeholders } from './sql.ts';
 import type { BulkSession } from '../ingest/session.ts';
 
-export type SignalSource = 'usage' | 'tickets' | 'surveys' | 'notes' | 'events' | 'crm';
+export type SignalSource = 'tickets' | 'surveys' | 'notes' | 'events' | 'crm';
 
 /** What the model reads of each signal source. */
 export interface Lookback {
   /** Days of history before the end of the scored day; Infinity: all of it. */
   days: Record<SignalSource, number>;
-  /** Usage, the largest source, per metric: metric -> days. */
-  usageMetrics: Record<string, number>;
+  /** The usage windows the model aggregates, and whether each one's newest value is read. */
+  usage: (UsageWindow & { latest: boolean })[];
   /** Event names the model counts; null: every event; empty: it reads no events. */
   eventNames: string[] | null;
   crmFields: string[];
@@ -34,7 +42,6 @@ export interface AccountInput {
 
 export function lookbackDays(model: HealthModel): Lookback {
   const days: Record<SignalSource, number> = {
-    usage: 0,
     tickets: 0,
     surveys: 0,
     notes: 0,
@@ -42,26 +49,18 @@ export function lookbackDays(model: HealthModel): Lookback {
     crm: 0,
   };
   const need = (source: SignalSource, d: number) => (days[source] = Math.max(days[source], d));
-  const usageMetrics: Record<string, number> = {};
-  const needUsage = (signal: string, d: number) => {
-    const metric = signal.slice(6);
-    usageMetrics[metric] = Math.max(usageMetrics[metric] ?? 0, d);
-    need('usage', d);
-  };
   const crmFields = new Set<string>();
   let eventNames: Set<string> | null = new Set();
 
   for (const spec of Object.values(model.measures)) {
     const signal = spec.signal;
-    if (!signal || signal.startsWith('account.')) continue;
+    if (!signal || signal.startsWith('account.') || signal.startsWith('usage.')) continue;
     // Without a window a measure reads the whole history; a trend also reads its baseline.
     const span =
       spec.window === undefined
         ? Infinity
         : spec.window + (spec.aggregate === 'trend' ? (spec.gap ?? 0) + (spec.baseline ?? 0) : 0);
-    if (signal.startsWith('usage.')) {
-      needUsage(signal, span);
-    } else if (signal === 'tickets') {
+    if (signal === 'tickets') {
       // Tickets open at the day are read whatever their age.
       if (!spec.where?.open) need('tickets', span);
     } else if (signal.startsWith('surveys.')) {
@@ -79,20 +78,13 @@ export function lookbackDays(model: HealthModel): Lookback {
       need('crm', spec.window ?? 0);
     }
   }
-  for (const rule of model.drops) {
-    if ('signal' in rule) needUsage(rule.signal, rule.window + (rule.gap ?? 0) + rule.baseline);
-  }
   const li = model.leading_indicators;
-  needUsage(
-    li.usage_decline.signal,
-    li.usage_decline.window + (li.usage_decline.gap ?? 0) + li.usage_decline.baseline,
-  );
   need('surveys', Math.max(li.sentiment_negative.within, model.referral.nps_within));
   need('notes', li.sentiment_negative.within);
 
   return {
     days,
-    usageMetrics,
+    usage: usageWindows(model),
     eventNames: eventNames === null ? null : [...eventNames].sort(),
     crmFields: [...crmFields].sort(),
   };
@@ -130,11 +122,13 @@ export async function loadAccountChunk(
   const ids = placeholders(accountIds);
   const inputs = new Map<number, AccountInput>();
 
+  const end = endOfDay(day);
+  const usage = usageColumns(session, lookback.usage, end);
   const accounts = await session.all<Record<string, unknown>>(
-    `SELECT id, external_id, name, segment, lifecycle_stage, industry, plan, arr, seats_purchased, ` +
-      `${epochMs(session, 'renewal_date')} AS renewal_date, ${epochMs(session, 'contract_start')} AS contract_start ` +
-      `FROM accounts WHERE id IN (${ids})`,
-    accountIds,
+    `SELECT a.id, a.external_id, a.name, a.segment, a.lifecycle_stage, a.industry, a.plan, a.arr, a.seats_purchased, ` +
+      `${epochMs(session, 'a.renewal_date')} AS renewal_date, ${epochMs(session, 'a.contract_start')} AS contract_start` +
+      `${usage.columns.map((c) => `, ${c}`).join('')} FROM accounts a WHERE a.id IN (${ids})`,
+    [...usage.params, ...accountIds],
   );
   for (const a of accounts) {
     const id = Number(a.id);
@@ -152,41 +146,10 @@ export async function loadAccountChunk(
         renewalDate: numberOrNull(a.renewal_date),
         contractStart: numberOrNull(a.contract_start),
       },
-      signals: emptySignals(),
+      signals: emptySignals(usage.history(a)),
     });
   }
   const signalsOf = (accountId: unknown) => inputs.get(Number(accountId))!.signals;
-
-  const metrics = Object.entries(lookback.usageMetrics);
-  if (metrics.length) {
-    // One range per metric, each over its own lookback (most metrics need far less
-    // history than the longest trend), so the primary key is walked only where it
-    // matters. Each metric's days and values come as two JSON arrays: a row per account
-    // and metric instead of one per day is much less to read. Points arrive in the key's
-    // day order on SQLite; the engine does not depend on their order anyway.
-    const order = session.dialect === 'sqlite' ? null : 'day';
-    const parts = metrics.map(([metric, days]) => {
-      const [time, params] = within('day', windowOf(day, days));
-      return {
-        sql:
-          `SELECT account_id, metric, ${jsonList(session, epochMs(session, 'day'), order)} AS days, ` +
-          `${jsonList(session, 'value', order)} AS vals ` +
-          `FROM usage_metrics WHERE account_id IN (${ids}) AND metric = ? AND ${time} GROUP BY account_id, metric`,
-        params: [...accountIds, metric, ...params],
-      };
-    });
-    const rows = await session.all<{ account_id: number; metric: string; days: unknown; vals: unknown }>(
-      parts.map((p) => p.sql).join(' UNION ALL '),
-      parts.flatMap((p) => p.params),
-    );
-    for (const r of rows) {
-      const days = parseJson<number[]>(r.days);
-      const values = parseJson<number[]>(r.vals);
-      const points = new Array<UsagePoint>(days.length);
-      for (let i = 0; i < days.length; i++) points[i] = { day: days[i]!, value: values[i]! };
-      signalsOf(r.account_id).usage.set(r.metric, points);
-    }
-  }
 
   {
     // Every ticket opened within the lookback, and every ticket still open at the end
@@ -282,4 +245,66 @@ export async function loadAccountChunk(
   }
 
   return accountIds.map((id) => inputs.get(id)).filter((input): input is AccountInput => input !== undefined);
+}
+
+const NO_DAYS: UsageSummary = { days: 0, sum: 0, newest: null };
+
+/**
+ * The model's usage windows as columns of the accounts query: per window, a subquery
+ * aggregating the account's days of the metric within it (an index range of its own,
+ * which SQLite walks far faster than grouping the chunk's rows) into a small JSON array
+ * [days, sum, newest day], and [day, value] of the newest day where a `latest` measure
+ * reads it. `history` answers the engine from one row of that query.
+ */
+function usageColumns(
+  session: BulkSession,
+  windows: Lookback['usage'],
+  end: number,
+): { columns: string[]; params: unknown[]; history(row: Record<string, unknown>): UsageHistory } {
+  const columns: string[] = [];
+  const params: unknown[] = [];
+  windows.forEach((w, i) => {
+    const { from, to } = windowBounds(w, end);
+    const since = Number.isFinite(from) ? 'u.day > ? AND ' : '';
+    const rows = `FROM usage_metrics u WHERE u.account_id = a.id AND u.metric = ? AND ${since}u.day <= ?`;
+    const bounds = [w.metric, ...(Number.isFinite(from) ? [new Date(from)] : []), new Date(to)];
+    columns.push(
+      `(SELECT ${jsonArray(session, ['count(*)', 'sum(u.value)', epochMs(session, 'max(u.day)')])} ${rows}) AS w${i}`,
+    );
+    params.push(...bounds);
+    if (w.latest) {
+      columns.push(
+        `(SELECT ${jsonArray(session, [epochMs(session, 'u.day'), 'u.value'])} ${rows} ORDER BY u.day DESC LIMIT 1) AS l${i}`,
+      );
+      params.push(...bounds);
+    }
+  });
+  const keys = new Map(windows.map((w, i) => [usageWindowKey(w), i]));
+
+  return {
+    columns,
+    params,
+    history(row) {
+      const summaries = windows.map((_, i): UsageSummary => {
+        const [days, sum, newest] = parseJson<[unknown, unknown, unknown]>(row[`w${i}`]);
+        return Number(days) ? { days: Number(days), sum: Number(sum), newest: Number(newest) } : NO_DAYS;
+      });
+      const latest = windows.map((w, i): UsagePoint | null => {
+        const point = w.latest ? parseJson<[number, number] | null>(row[`l${i}`]) : null;
+        return point ? { day: Number(point[0]), value: Number(point[1]) } : null;
+      });
+      const indexOf = (w: UsageWindow, at: number) => {
+        const i = keys.get(usageWindowKey(w));
+        // The engine asks only for the windows the model names, as of the day read: anything
+        // else is a bug that must not pass for "no usage".
+        if (i === undefined || at !== end)
+          throw new Error(`usage window ${usageWindowKey(w)} as of ${at} was not read (read as of ${end})`);
+        return i;
+      };
+      return {
+        summary: (w, at) => summaries[indexOf(w, at)]!,
+        latest: (w, at) => latest[indexOf(w, at)]!,
+      };
+    },
+  };
 }

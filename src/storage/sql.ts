@@ -20,15 +20,9 @@ export function jsonPairs(session: BulkSession, time: string, value: string, ord
     : `json_agg(json_build_array(${time}, ${value})${by})`;
 }
 
-/**
- * An aggregate of a group's rows as a JSON array of one expression's values in `order`
- * (null: as the rows come). Several of these over the same rows and order line up
- * element by element: flat arrays of numbers cost far less to build and parse than
- * an array of pairs.
- */
-export function jsonList(session: BulkSession, value: string, order: string | null): string {
-  const by = order ? ` ORDER BY ${order}` : '';
-  return session.dialect === 'sqlite' ? `json_group_array(${value}${by})` : `json_agg(${value}${by})`;
+/** A JSON array of SQL expressions' values. */
+export function jsonArray(session: BulkSession, values: string[]): string {
+  return `${session.dialect === 'sqlite' ? 'json_array' : 'json_build_array'}(${values.join(', ')})`;
 }
 
 /** A JSON value as the driver gives it: text on SQLite, parsed already on PostgreSQL. */

@@ -15,6 +15,7 @@ import {
   type SurveySignal,
   type TicketSignal,
   type UsagePoint,
+  usageFromPoints,
 } from '../../src/health/signals.ts';
 
 export { DAY_MS };
@@ -56,7 +57,7 @@ export interface SignalParts {
 
 export function signals(parts: SignalParts = {}): AccountSignals {
   return {
-    usage: new Map(Object.entries(parts.usage ?? {})),
+    usage: usageFromPoints(new Map(Object.entries(parts.usage ?? {}))),
     tickets: parts.tickets ?? [],
     surveys: parts.surveys ?? [],
     notes: parts.notes ?? [],
