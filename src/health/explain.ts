@@ -2,7 +2,7 @@
 // Health Index where it is, and which moved it since the previous snapshot, each with
 // signed points of the index.
 import type { MeasureSpec } from './model.ts';
-import type { ComponentScore, Driver, Snapshot } from './score.ts';
+import type { Driver, EarlierScore, MeasureScores, Snapshot } from './score.ts';
 
 const TOP = 3;
 
@@ -43,7 +43,8 @@ export function measureText(spec: MeasureSpec, value: number): string {
   }
 }
 
-const measuresOf = (components: ComponentScore[]) => components.flatMap((c) => c.measures);
+const measuresOf = <T extends MeasureScores[number]>(components: T[]): T['measures'] =>
+  components.flatMap((c) => c.measures);
 
 /**
  * What holds the score where it is: each measure's points against a neutral 50 (a
@@ -108,7 +109,7 @@ export function weightedIndex(components: Weighted): number | null {
  */
 export function describeChange(
   s: Pick<Snapshot, 'healthIndex' | 'components'>,
-  previous: Pick<Snapshot, 'day' | 'healthIndex' | 'components'>,
+  previous: EarlierScore,
 ): Snapshot['change'] {
   const before = new Map(measuresOf(previous.components).map((m) => [m.name, m]));
   const now = weightedIndex(s.components);

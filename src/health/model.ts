@@ -364,6 +364,9 @@ function crossCheck(model: HealthModel): { path: string; message: string }[] {
           message: `component "${c}" has no measure "${m}"`,
         });
     }
+    // Snapshots name the rule that weighed them; a name must say which one.
+    if (model.segments.findIndex((other) => other.name === s.name) < i)
+      problems.push({ path: `segments[${i}].name`, message: `"${s.name}" names an earlier rule too` });
     if (Object.keys(s.when).length === 0)
       problems.push({
         path: `segments[${i}].when`,

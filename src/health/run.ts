@@ -8,6 +8,7 @@
 // no snapshot.
 import { openBulkSession, type BulkSession } from '../ingest/session.ts';
 import type { Database, Db } from '../storage/db.ts';
+import { recordedModels, recordModel } from '../storage/models.ts';
 import { overridesInForce } from '../storage/overrides.ts';
 import { loadAccountChunk, lookbackDays, type Lookback } from '../storage/signals.ts';
 import {
@@ -18,6 +19,7 @@ import {
   startRun,
   storedMeasureValues,
   writeSnapshots,
+  type ModelsOf,
 } from '../storage/snapshots.ts';
 import { measureAccount, type MeasuredAccount, type RawMeasure, type SignalFindings } from './measures.ts';
 import type { HealthModel } from './model.ts';
@@ -67,14 +69,18 @@ export async function runScoring(database: Database, options: ScoringOptions): P
   if (to < from) {
     throw new RangeError(`the last day (${isoDay(to)}) is before the first (${isoDay(from)})`);
   }
+  const clock = () => options.now ?? new Date();
+  // Before any snapshot names it: snapshots are read back with the recorded model.
+  await recordModel(database.db, options.model, clock());
   const plan: DayPlan = {
     model: options.model,
+    modelsOf: modelCache(database.db, options.model),
     lookback: lookbackDays(options.model),
     historyDays: historyDays(options.model),
     percentileMeasures: percentileMeasures(options.model),
     chunkSize: options.chunkSize ?? DEFAULT_CHUNK,
     full: options.full ?? false,
-    clock: () => options.now ?? new Date(),
+    clock,
     onProgress: options.onProgress,
   };
   const session = await openBulkSession(database.target);
@@ -94,6 +100,8 @@ export async function runScoring(database: Database, options: ScoringOptions): P
 
 interface DayPlan {
   model: HealthModel;
+  /** The models of earlier snapshots, by version. */
+  modelsOf: ModelsOf;
   lookback: Lookback;
   historyDays: number;
   percentileMeasures: string[];
@@ -158,7 +166,7 @@ async function scoreDay(
         );
         const ids = chunk.map((m) => m.account.id);
         const [history, overrides] = await Promise.all([
-          snapshotHistory(session, ids, date, plan.historyDays),
+          snapshotHistory(session, plan.modelsOf, ids, date, plan.historyDays),
           overridesInForce(session, ids, dayEnd),
         ]);
         const rows = chunk.map((m, j) => ({
@@ -172,7 +180,7 @@ async function scoreDay(
           arr: m.account.arr,
           measureValues: measured.valuesOf(i + j),
         }));
-        await writeSnapshots(session, rows, startedAt);
+        await writeSnapshots(session, plan.model, rows, startedAt);
         report(Math.floor((measured.length + i + chunk.length) / 2));
       }
     }
@@ -247,13 +255,13 @@ class Measurements {
     return { account, day: this.day, raw, findings: this.findings[i]! };
   }
 
-  /** The i-th account's raw value of each measure (null without data), as snapshots store them. */
-  valuesOf(i: number): Record<string, number | null> {
+  /** The i-th account's raw value of each measure in the model's order (null without data), as snapshots store them. */
+  valuesOf(i: number): (number | null)[] {
     const base = i * this.names.length;
-    const values: Record<string, number | null> = {};
+    const values = new Array<number | null>(this.names.length);
     for (let j = 0; j < this.names.length; j++) {
       const value = this.values[base + j]!;
-      values[this.names[j]!] = Number.isNaN(value) ? null : value;
+      values[j] = Number.isNaN(value) ? null : value;
     }
     return values;
   }
@@ -285,12 +293,22 @@ async function bookTables(
   const names = plan.percentileMeasures;
   if (names.length === 0) return new Map();
   const fresh = [...measured.rawValues(names)];
-  const stored = someSkipped ? await storedMeasureValues(session, day, plan.model.version, names) : [];
+  const stored = someSkipped ? await storedMeasureValues(session, day, plan.model, names) : [];
   const freshIds = new Set(fresh.map((f) => f.accountId));
   return tablesOf(
     names,
     [...fresh, ...stored.filter((s) => !freshIds.has(s.accountId))].map((a) => a.values),
   );
+}
+
+/** The run's own model, and the recorded ones of earlier versions, each looked up once. */
+function modelCache(db: Db, model: HealthModel): ModelsOf {
+  const known = new Map([[model.version, model]]);
+  return async (versions) => {
+    const missing = versions.filter((v) => !known.has(v));
+    for (const [version, recorded] of await recordedModels(db, missing)) known.set(version, recorded);
+    return known;
+  };
 }
 
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);

@@ -76,12 +76,22 @@ export interface Snapshot {
   overrides: (Override & { applied: string })[];
 }
 
+/** The measures' normalised scores, component by component: all a change is explained against. */
+export type MeasureScores = { measures: Pick<MeasureScore, 'name' | 'normalised'>[] }[];
+
+/** An earlier snapshot as explaining a change reads it. */
+export interface EarlierScore {
+  day: number;
+  healthIndex: number | null;
+  components: MeasureScores;
+}
+
 /** What scoring needs from earlier snapshots of the account. */
 export interface History {
   /** Health Index by day for the last weeks (any order), excluding the day being scored. */
   indexByDay: { day: number; healthIndex: number | null }[];
   /** The latest earlier snapshot, for explaining the change. */
-  previous: Pick<Snapshot, 'day' | 'healthIndex' | 'components'> | null;
+  previous: EarlierScore | null;
 }
 
 /** Sorted raw values per percentile-normalised measure, across the book. */
@@ -180,6 +190,13 @@ export function weightsFor(model: HealthModel, account: AccountFacts) {
       matches(s.when.industry, account.industry) &&
       matches(s.when.plan, account.plan),
   );
+  return weightsForRule(model, rule?.name ?? null);
+}
+
+/** The component and measure weights under a segment rule (by name; null: the model's own). */
+export function weightsForRule(model: HealthModel, ruleName: string | null) {
+  const rule = ruleName === null ? undefined : model.segments.find((s) => s.name === ruleName);
+  if (ruleName !== null && !rule) throw new Error(`the model has no segment rule named ${ruleName}`);
   const components = Object.entries(model.components).map(([name, c]) => ({
     name,
     label: c.label ?? name,

@@ -5,11 +5,12 @@
 // renewals at risk). Every figure is a query; no table is read whole.
 import { describeChange, driverList, signed } from '../health/explain.ts';
 import { RISK_TIERS, type RiskTier } from '../health/model.ts';
-import { round1 } from '../health/score.ts';
+import { round1, type ComponentScore } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import { Prisma, type Db } from './db.ts';
-import { latestScoredDay, unpackComponents } from './snapshots.ts';
-import { numberOrNull, parseJson } from './sql.ts';
+import { recordedModels } from './models.ts';
+import { latestScoredDay, readBreakdown, versionsToRead } from './snapshots.ts';
+import { numberOrNull } from './sql.ts';
 
 export interface PortfolioFilter {
   /** The scored day; default the latest. */
@@ -139,17 +140,33 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
   const movers = async (direction: 'drops' | 'gains') => {
     const rows = await db.$queryRaw<Record<string, unknown>[]>`
       SELECT ${ref}, p.health_index AS from_index, s.health_index AS to_index, s.explanation,
-        s.breakdown AS now_breakdown, p.breakdown AS then_breakdown ${from}
+        s.model_version AS now_version, s.breakdown AS now_breakdown, s.measure_values AS now_values,
+        p.model_version AS then_version, p.breakdown AS then_breakdown, p.measure_values AS then_values ${from}
       JOIN health_snapshots p ON p.account_id = s.account_id AND p.day = ${weekAgo}
       WHERE ${where} AND s.health_index ${direction === 'drops' ? Prisma.sql`<` : Prisma.sql`>`} p.health_index
       ORDER BY (s.health_index - p.health_index) ${direction === 'drops' ? Prisma.sql`ASC` : Prisma.sql`DESC`}, COALESCE(s.arr, 0) DESC, a.external_id
       LIMIT ${top}`;
-    return rows.map((r) => ({
+    const pairs = rows.map((r) => {
+      const side = (when: 'now' | 'then') => ({
+        modelVersion: r[`${when}_version`] as string,
+        breakdown: r[`${when}_breakdown`],
+        measureValues: r[`${when}_values`],
+      });
+      return { r, now: side('now'), then: side('then') };
+    });
+    const models = await recordedModels(db, versionsToRead(pairs.flatMap((p) => [p.now, p.then])));
+    return pairs.map(({ r, now, then }) => ({
       ...refOf(r),
       from: Number(r.from_index),
       to: Number(r.to_index),
       delta: round1(Number(r.to_index) - Number(r.from_index)),
-      explanation: weekExplanation(r, weekAgo) ?? (r.explanation as string),
+      explanation:
+        weekExplanation(
+          readBreakdown(models, now).components,
+          readBreakdown(models, then).components,
+          r,
+          weekAgo,
+        ) ?? (r.explanation as string),
     }));
   };
 
@@ -222,16 +239,17 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
  * A mover's explanation: what moved its index over the whole week (the two snapshots'
  * measures compared), not the last day's change its snapshot explains.
  */
-function weekExplanation(r: Record<string, unknown>, weekAgo: Date): string | null {
-  const now = unpackComponents(parseJson<{ components?: unknown } | null>(r.now_breakdown)?.components);
-  const then = unpackComponents(parseJson<{ components?: unknown } | null>(r.then_breakdown)?.components);
-  // Snapshots written by hand or by another version may lack the breakdown's components.
-  if (!now || !then) return null;
-  const to = Number(r.to_index);
-  const from = Number(r.from_index);
+function weekExplanation(
+  now: ComponentScore[],
+  then: ComponentScore[],
+  r: Record<string, unknown>,
+  weekAgo: Date,
+): string | null {
+  // Snapshots written by hand may lack the breakdown's components.
+  if (!now.length || !then.length) return null;
   const change = describeChange(
-    { components: now, healthIndex: to },
-    { day: weekAgo.getTime(), healthIndex: from, components: then },
+    { components: now, healthIndex: Number(r.to_index) },
+    { day: weekAgo.getTime(), healthIndex: Number(r.from_index), components: then },
   );
   if (!change?.drivers.length) return null;
   return `${signed(change.delta)} over ${MOVERS_OVER_DAYS} days: ${driverList(change.drivers)}`;

@@ -3,27 +3,34 @@
 // a new snapshot, the earlier snapshots a score reads (history), the stored raw values
 // of the accounts a run skips, and the upsert of a chunk's snapshots. For everyone
 // else, through Prisma: the latest scored day and run, an account's snapshot and its
-// Health Index over time.
-import type { Colour, Grade, RiskTier } from '../health/model.ts';
-import type { ComponentScore, History, Snapshot } from '../health/score.ts';
+// Health Index over time. How a breakdown is kept in its row: storage/snapshot-format.ts.
+import type { Colour, Grade, HealthModel, RiskTier } from '../health/model.ts';
+import type { ComponentScore, History, MeasureScores, Snapshot } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import type { BulkSession } from '../ingest/session.ts';
 import type { Db } from './db.ts';
+import { recordedModels } from './models.ts';
+import {
+  decodeBreakdown,
+  encodeSnapshot,
+  isStoredBreakdown,
+  measureOrder,
+  storedScores,
+  type StoredBreakdown,
+} from './snapshot-format.ts';
 import { epochMs as ms, jsonPairs, numberOrNull, parseJson, placeholders as list } from './sql.ts';
 
 /**
- * The parts of an engine snapshot kept in the `breakdown` column, its components
- * packed (see packComponents). The explanation has a column of its own.
+ * The breakdown as rows written before storage/snapshot-format.ts kept it: the engine's
+ * own fields, components packed as arrays (or, earlier still, as objects) with their
+ * labels, raw values and texts. Such rows are still read; none is written.
  */
-type Breakdown = Pick<
+type LegacyBreakdown = Pick<
   Snapshot,
   'drivers' | 'change' | 'drops' | 'leadingIndicators' | 'referral' | 'overrides' | 'stale' | 'segmentRule'
 > & { components: PackedComponent[] };
 
-// A component and its measures as arrays, in ComponentScore's and MeasureScore's
-// field order. The breakdown is most of a snapshot row, and as objects the field
-// names of the measures (13 in the default model's components) were over a third of
-// it: text to build, write and read back for every account every day.
+// A component and its measures as arrays, in ComponentScore's and MeasureScore's field order.
 type PackedMeasure = [
   name: string,
   label: string,
@@ -45,33 +52,8 @@ type PackedComponent = [
   measures: PackedMeasure[],
 ];
 
-function packComponents(components: readonly ComponentScore[]): PackedComponent[] {
-  return components.map((c) => [
-    c.name,
-    c.label,
-    c.weight,
-    c.score,
-    c.contribution,
-    c.measures.map((m) => [
-      m.name,
-      m.label,
-      m.raw,
-      m.normalised,
-      m.weight,
-      m.contribution,
-      m.stale,
-      m.observedAt,
-      m.overridden,
-      m.text,
-    ]),
-  ]);
-}
-
-/**
- * A breakdown's components in the engine's shape; null when it has none. Rows written
- * before components were packed hold them as objects, and are read as they are.
- */
-export function unpackComponents(stored: unknown): ComponentScore[] | null {
+/** A legacy breakdown's components in the engine's shape; null when it has none. */
+function unpackComponents(stored: unknown): ComponentScore[] | null {
   if (!Array.isArray(stored)) return null;
   return stored.map((c: PackedComponent | ComponentScore) => {
     if (!Array.isArray(c)) return c;
@@ -149,25 +131,29 @@ export function deleteChurnedSnapshots(session: BulkSession, day: Date, dayEnd: 
 }
 
 /**
- * The stored raw values of the named measures in the day's snapshots by this model
- * version, account by account: what an incremental run puts in the book's percentile
- * tables for the accounts it does not re-measure.
+ * The stored raw values of the named measures in the day's snapshots by this model,
+ * account by account: what an incremental run puts in the book's percentile tables for
+ * the accounts it does not re-measure.
  */
 export async function storedMeasureValues(
   session: BulkSession,
   day: Date,
-  modelVersion: string,
+  model: HealthModel,
   measures: readonly string[],
 ): Promise<{ accountId: number; values: (number | null)[] }[]> {
-  // Measure names are snake_case (the model's schema checks), safe inside the SQL.
-  const extract = (m: string) =>
-    session.dialect === 'sqlite'
-      ? `json_extract(measure_values, '$.${m}')`
-      : `CAST(measure_values->>'${m}' AS double precision)`;
+  const order = measureOrder(model);
+  // measure_values is an array in the model's measure order; legacy rows hold an object
+  // by name. Measure names are snake_case (the model's schema checks), safe inside the SQL.
+  const extract = (m: string) => {
+    const i = order.indexOf(m);
+    return session.dialect === 'sqlite'
+      ? `CASE json_type(measure_values) WHEN 'array' THEN json_extract(measure_values, '$[${i}]') ELSE json_extract(measure_values, '$.${m}') END`
+      : `CAST(CASE jsonb_typeof(measure_values) WHEN 'array' THEN measure_values->>${i} ELSE measure_values->>'${m}' END AS double precision)`;
+  };
   const rows = await session.all<Record<string, unknown>>(
     `SELECT account_id, ${measures.map((m, i) => `${extract(m)} AS v${i}`).join(', ')} FROM health_snapshots ` +
       `WHERE day = ? AND model_version = ?`,
-    [day, modelVersion],
+    [day, model.version],
   );
   return rows.map((r) => ({
     accountId: Number(r.account_id),
@@ -175,12 +161,32 @@ export async function storedMeasureValues(
   }));
 }
 
+/** The recorded models of some versions (storage/models.ts recordedModels, or a cache of it). */
+export type ModelsOf = (versions: string[]) => Promise<ReadonlyMap<string, HealthModel>>;
+
+/** Each component's measure scores of a stored breakdown, in whichever format its row holds it. */
+function scoresOf(
+  stored: { version: string; c: unknown; legacy: unknown },
+  models: ReadonlyMap<string, HealthModel>,
+): MeasureScores {
+  if (stored.c === null || stored.c === undefined) return unpackComponents(parseJson(stored.legacy)) ?? [];
+  return storedScores(modelNamed(models, stored.version), parseJson<StoredBreakdown['c']>(stored.c));
+}
+
+function modelNamed(models: ReadonlyMap<string, HealthModel>, version: string): HealthModel {
+  const model = models.get(version);
+  if (!model)
+    throw new Error(`snapshots name the health model version "${version}", which was never recorded`);
+  return model;
+}
+
 /**
  * What scoring an account on `day` reads of its earlier snapshots: the Health Index of
- * each of the `days` days before, and the latest earlier snapshot's components.
+ * each of the `days` days before, and the latest earlier snapshot's measure scores.
  */
 export async function snapshotHistory(
   session: BulkSession,
+  modelsOf: ModelsOf,
   accountIds: readonly number[],
   day: Date,
   days: number,
@@ -201,26 +207,32 @@ export async function snapshotHistory(
       ([day, healthIndex]) => ({ day, healthIndex }),
     );
   }
-  const components =
-    session.dialect === 'sqlite' ? `json_extract(s.breakdown, '$.components')` : `s.breakdown->'components'`;
+  const field = (name: string) =>
+    session.dialect === 'sqlite' ? `json_extract(s.breakdown, '$.${name}')` : `s.breakdown->'${name}'`;
   const previous = await session.all<{
     account_id: number;
     day: number;
     health_index: number | null;
-    components: unknown;
+    model_version: string;
+    c: unknown;
+    legacy: unknown;
   }>(
     // From the accounts, so that the latest earlier day is looked up once per account
     // (an index seek), not once per snapshot of its history.
-    `SELECT s.account_id, ${ms(session, 's.day')} AS day, s.health_index, ${components} AS components ` +
+    `SELECT s.account_id, ${ms(session, 's.day')} AS day, s.health_index, s.model_version, ${field('c')} AS c, ` +
+      `CASE WHEN ${field('c')} IS NULL THEN ${field('components')} END AS legacy ` +
       `FROM accounts a JOIN health_snapshots s ON s.account_id = a.id AND s.day = ` +
       `(SELECT MAX(p.day) FROM health_snapshots p WHERE p.account_id = a.id AND p.day < ?) WHERE a.id IN (${ids})`,
     [day, ...accountIds],
   );
+  const models = await modelsOf([
+    ...new Set(previous.filter((r) => r.c !== null).map((r) => r.model_version)),
+  ]);
   for (const r of previous) {
     history.get(Number(r.account_id))!.previous = {
       day: Number(r.day),
       healthIndex: numberOrNull(r.health_index),
-      components: unpackComponents(parseJson(r.components)) ?? [],
+      components: scoresOf({ version: r.model_version, c: r.c, legacy: r.legacy }, models),
     };
   }
   return history;
@@ -248,12 +260,14 @@ const COLUMNS = [
 const ROWS_PER_STATEMENT = 500;
 
 /**
- * Inserts or replaces (by account and day) the snapshots of a chunk, in one
- * transaction. `measureValues` holds each measure's raw value (null without data).
+ * Inserts or replaces (by account and day) the snapshots of a chunk, scored by `model`,
+ * in one transaction. `measureValues` holds each measure's raw value in the model's
+ * order (null without data).
  */
 export async function writeSnapshots(
   session: BulkSession,
-  snapshots: { snapshot: Snapshot; arr: number | null; measureValues: Record<string, number | null> }[],
+  model: HealthModel,
+  snapshots: { snapshot: Snapshot; arr: number | null; measureValues: readonly (number | null)[] }[],
   computedAt: Date,
 ): Promise<void> {
   const update = COLUMNS.filter((c) => c !== 'account_id' && c !== 'day')
@@ -265,17 +279,7 @@ export async function writeSnapshots(
       const part = snapshots.slice(start, start + ROWS_PER_STATEMENT);
       const params: unknown[] = [];
       for (const { snapshot: s, arr, measureValues } of part) {
-        const breakdown: Breakdown = {
-          components: packComponents(s.components),
-          drivers: s.drivers,
-          change: s.change,
-          drops: s.drops,
-          leadingIndicators: s.leadingIndicators,
-          referral: s.referral,
-          overrides: s.overrides,
-          stale: s.stale,
-          segmentRule: s.segmentRule,
-        };
+        const stored = encodeSnapshot(model, s, measureValues);
         params.push(
           s.accountId,
           new Date(s.day),
@@ -289,9 +293,9 @@ export async function writeSnapshots(
           s.referral.score,
           s.referral.ready,
           arr,
-          JSON.stringify(breakdown),
+          JSON.stringify(stored.breakdown),
           s.explanation,
-          JSON.stringify(measureValues),
+          JSON.stringify(stored.measureValues),
           computedAt,
         );
       }
@@ -346,6 +350,26 @@ export function latestCompletedRun(db: Db) {
   });
 }
 
+/** A stored breakdown and measure values, as the engine's parts, in whichever format the row holds them. */
+export function readBreakdown(
+  models: ReadonlyMap<string, HealthModel>,
+  row: { modelVersion: string; breakdown: unknown; measureValues: unknown },
+): ReturnType<typeof decodeBreakdown> {
+  const breakdown = parseJson<unknown>(row.breakdown);
+  if (isStoredBreakdown(breakdown))
+    return decodeBreakdown(
+      modelNamed(models, row.modelVersion),
+      breakdown,
+      parseJson<(number | null)[]>(row.measureValues),
+    );
+  const legacy = breakdown as LegacyBreakdown;
+  return { ...legacy, components: unpackComponents(legacy.components) ?? [] };
+}
+
+/** The model versions whose recorded models reading these rows needs. */
+export const versionsToRead = (rows: { modelVersion: string; breakdown: unknown }[]): string[] =>
+  rows.filter((r) => isStoredBreakdown(parseJson(r.breakdown))).map((r) => r.modelVersion);
+
 /** An account's snapshot of `day`, or its latest before it; without a day, its latest. */
 export async function snapshotFor(db: Db, accountId: number, day?: Date): Promise<StoredSnapshot | null> {
   const row = await db.healthSnapshot.findFirst({
@@ -353,10 +377,10 @@ export async function snapshotFor(db: Db, accountId: number, day?: Date): Promis
     orderBy: { day: 'desc' },
   });
   if (!row) return null;
-  const breakdown = row.breakdown as unknown as Breakdown;
+  const { referral, ...parts } = readBreakdown(await recordedModels(db, versionsToRead([row])), row);
   return {
-    ...breakdown,
-    components: unpackComponents(breakdown.components) ?? [],
+    ...parts,
+    referral: { ...referral, score: row.referralScore, ready: row.referralReady },
     explanation: row.explanation,
     accountId: row.accountId,
     day: row.day.getTime(),

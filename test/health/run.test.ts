@@ -12,12 +12,15 @@ import { parseDay, runScoring } from '../../src/health/run.ts';
 import { importFile } from '../../src/ingest/import-file.ts';
 import { openBulkSession, type BulkSession } from '../../src/ingest/session.ts';
 import { loadAccountChunk, lookbackDays } from '../../src/storage/signals.ts';
+import { usageFromPoints } from '../../src/health/signals.ts';
 import type { Database } from '../../src/storage/db.ts';
+import { recordedModels } from '../../src/storage/models.ts';
 import { setOverride } from '../../src/storage/overrides.ts';
 import {
   indexSeries,
   latestCompletedRun,
   latestScoredDay,
+  readBreakdown,
   snapshotFor,
   type StoredSnapshot,
 } from '../../src/storage/snapshots.ts';
@@ -200,11 +203,12 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     const rule = model.drops.find((r) => r.name === 'health_index_drop')!;
     if (!('within' in rule)) throw new Error('the default model drops on the Health Index');
     let drops = 0;
+    const models = await recordedModels(d.db, [model.version]);
     for (const id of [...ids.values()]) {
       const series = await indexSeries(d.db, id, from, asOf);
       const rows = await d.db.healthSnapshot.findMany({
         where: { accountId: id },
-        select: { day: true, breakdown: true },
+        select: { day: true, modelVersion: true, breakdown: true, measureValues: true },
         orderBy: { day: 'asc' },
       });
       rows.forEach((row, i) => {
@@ -212,7 +216,7 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
         const fell = series
           .filter((s) => s.day < today.day && s.day.getTime() >= today.day.getTime() - rule.within * DAY)
           .some((s) => s.healthIndex! - today.healthIndex! >= rule.index_fall);
-        const breakdown = row.breakdown as unknown as StoredSnapshot;
+        const breakdown = readBreakdown(models, row);
         expect(breakdown.drops.some((x) => x.rule === 'health_index_drop')).toBe(fell);
         if (fell) drops++;
         // Each day's change is explained against the day before.
@@ -325,8 +329,16 @@ describe.each(TEST_PROVIDERS)('%s: the signals scoring reads', (provider) => {
 
   it("takes from the default model each source's lookback and what it names", () => {
     expect(lookbackDays(model)).toEqual({
-      days: { usage: 42, tickets: 90, surveys: 365, notes: 90, events: 0, crm: 365 },
-      usageMetrics: { active_users: 42, logins: 14, features_used: 14, seats_used: 7 },
+      days: { tickets: 90, surveys: 365, notes: 90, events: 0, crm: 365 },
+      // The trend's and the drop's two windows, the 14-day averages, the latest seats used.
+      usage: [
+        { metric: 'active_users', since: 7, until: 0, latest: false },
+        { metric: 'active_users', since: 42, until: 14, latest: false },
+        { metric: 'logins', since: 14, until: 0, latest: false },
+        { metric: 'active_users', since: 14, until: 0, latest: false },
+        { metric: 'features_used', since: 14, until: 0, latest: false },
+        { metric: 'seats_used', since: 7, until: 0, latest: true },
+      ],
       eventNames: [],
       crmFields: ['arr'],
     });
@@ -407,13 +419,27 @@ describe.each(TEST_PROVIDERS)('%s: the signals scoring reads', (provider) => {
       contractStart: null,
     });
     const { usage, tickets, surveys, notes, events, crm } = input!.signals;
-    const days = (metric: string) => usage.get(metric)!.map((p) => p.day);
-    const lastDays = (n: number) => Array.from({ length: n }, (_, i) => daysBefore(n - 1 - i).getTime());
-    expect([...usage.keys()].sort()).toEqual(['active_users', 'logins', 'seats_used']);
-    expect(days('active_users')).toEqual(lastDays(42));
-    expect(days('logins')).toEqual(lastDays(14));
-    expect(days('seats_used')).toEqual(lastDays(7));
-    expect(usage.get('seats_used')!.at(-1)).toEqual({ day: asOf.getTime(), value: 1 });
+    // Each metric holds value n on the day n - 1 days before: 1 on the day, 2 the day before...
+    const end = asOf.getTime() + DAY - 1;
+    const window = (metric: string, since: number, until = 0) => ({ metric, since, until });
+    expect(usage.summary(window('active_users', 7), end)).toEqual({
+      days: 7,
+      sum: 1 + 2 + 3 + 4 + 5 + 6 + 7,
+      newest: asOf.getTime(),
+    });
+    // The 28 days before the last 14: values 15..42.
+    expect(usage.summary(window('active_users', 42, 14), end)).toEqual({
+      days: 28,
+      sum: ((15 + 42) * 28) / 2,
+      newest: daysBefore(14).getTime(),
+    });
+    expect(usage.summary(window('logins', 14), end)).toMatchObject({ days: 14, sum: (1 + 14) * 7 });
+    expect(usage.latest(window('seats_used', 7), end)).toEqual({ day: asOf.getTime(), value: 1 });
+    // No feature usage at all: no days, not zeros.
+    expect(usage.summary(window('features_used', 14), end)).toEqual({ days: 0, sum: 0, newest: null });
+    // A window the model does not read was not read: asking for it is a bug, not "no usage".
+    expect(() => usage.summary(window('feature:reports', 7), end)).toThrow(/was not read/);
+    expect(() => usage.summary(window('active_users', 8), end)).toThrow(/was not read/);
     expect(tickets).toEqual([
       { openedAt: ago(200).getTime(), resolvedAt: null, status: 'open', priority: 'P1' },
       { openedAt: ago(200).getTime(), resolvedAt: ago(-2).getTime(), status: 'resolved', priority: 'P1' },
@@ -436,6 +462,66 @@ describe.each(TEST_PROVIDERS)('%s: the signals scoring reads', (provider) => {
         ],
       ]),
     );
+  });
+});
+
+describe.each(TEST_PROVIDERS)('%s: usage aggregated in the database', (provider) => {
+  let d: Database & { url: string };
+  let session: BulkSession;
+  beforeEach(async () => {
+    d = await freshDatabase(provider);
+    session = await openBulkSession(d.target);
+  });
+  afterEach(async () => {
+    await session.close();
+    await d.close();
+  });
+
+  it('answers every window of the model exactly as the days themselves do', async () => {
+    // Three accounts with gaps, zeros, fractions and days after the scored one; one without usage.
+    const ids: number[] = [];
+    for (const externalId of ['A', 'B', 'C', 'D']) {
+      ids.push((await d.db.account.create({ data: { externalId, name: externalId } })).id);
+    }
+    const points = new Map<number, Map<string, { day: number; value: number }[]>>();
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const rows: { accountId: number; metric: string; day: Date; value: number }[] = [];
+    for (const id of ids.slice(0, 3)) {
+      const byMetric = new Map<string, { day: number; value: number }[]>();
+      for (const metric of ['active_users', 'logins', 'features_used', 'seats_used']) {
+        const list: { day: number; value: number }[] = [];
+        for (let n = -3; n < 80; n++) {
+          if (next() < 0.2) continue; // a day without a value
+          const value = next() < 0.1 ? 0 : Math.round(next() * 10_000) / 100;
+          const day = daysBefore(n).getTime();
+          list.push({ day, value });
+          rows.push({ accountId: id, metric, day: new Date(day), value });
+        }
+        byMetric.set(metric, list);
+      }
+      points.set(id, byMetric);
+    }
+    await d.db.usageMetric.createMany({ data: rows });
+
+    const lookback = lookbackDays(model);
+    for (const day of [asOf, daysBefore(5)]) {
+      const end = day.getTime() + DAY - 1;
+      const inputs = await loadAccountChunk(session, ids, day.getTime(), lookback);
+      expect(inputs).toHaveLength(4);
+      for (const input of inputs) {
+        const reference = usageFromPoints(points.get(input.facts.id) ?? new Map());
+        for (const w of lookback.usage) {
+          const got = input.signals.usage.summary(w, end);
+          const want = reference.summary(w, end);
+          expect({ ...got, sum: Math.round(got.sum * 1e6) }).toEqual({
+            ...want,
+            sum: Math.round(want.sum * 1e6),
+          });
+          if (w.latest) expect(input.signals.usage.latest(w, end)).toEqual(reference.latest(w, end));
+        }
+      }
+    }
   });
 });
 

@@ -1,0 +1,52 @@
+// Owns the recorded health models (health_models): the model a scoring run uses is
+// recorded under its version the first time, a different model under a recorded version
+// is refused (a version must mean one model: snapshots are read back with it), and the
+// models of stored snapshots are looked up by version.
+import { createHash } from 'node:crypto';
+import { validateModel, type HealthModel } from '../health/model.ts';
+import type { Db } from './db.ts';
+
+export class ModelVersionConflict extends Error {}
+
+/** Records the model under its version, or checks that the recorded one is the same. */
+export async function recordModel(db: Db, model: HealthModel, now: Date): Promise<void> {
+  const definition = JSON.stringify(model);
+  const hash = createHash('sha256').update(definition).digest('hex');
+  let recorded = await db.healthModelVersion.findUnique({ where: { version: model.version } });
+  if (!recorded) {
+    try {
+      recorded = await db.healthModelVersion.create({
+        data: {
+          version: model.version,
+          name: model.name ?? null,
+          definition,
+          hash,
+          recordedAt: now,
+        },
+      });
+    } catch (error) {
+      // Another process recorded it first: compare with theirs.
+      recorded = await db.healthModelVersion.findUnique({ where: { version: model.version } });
+      if (!recorded) throw error;
+    }
+  }
+  if (recorded.hash !== hash) {
+    throw new ModelVersionConflict(
+      `the health model's version "${model.version}" already scored with a different model ` +
+        `(recorded ${recorded.recordedAt.toISOString()}); give the changed model a new \`version\``,
+    );
+  }
+}
+
+/** The recorded models of the given versions; a version never recorded is left out. */
+export async function recordedModels(db: Db, versions: Iterable<string>): Promise<Map<string, HealthModel>> {
+  const wanted = [...new Set(versions)];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.healthModelVersion.findMany({ where: { version: { in: wanted } } });
+  return new Map(
+    rows.map((r) => [
+      r.version,
+      validateModel(JSON.parse(r.definition), `the recorded health model ${r.version}`),
+    ]),
+  );
+}
