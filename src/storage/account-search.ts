@@ -31,7 +31,8 @@ export type AccountSearch =
 // Words beyond these are ignored: each costs a condition on every candidate row.
 const MAX_WORDS = 8;
 // A query word shorter than this matches only at the start of a name's word: inside
-// words, one or two letters match nearly everything ("a_me" must not find "Acme").
+// words, one or two letters match nearly everything ("a_me" must not find "Acme"),
+// and a scan that keeps most of the book is slow to rank.
 const MIN_INSIDE_WORD = 3;
 // An external id with more letters than this (2^8 spellings) is looked up as typed,
 // all lower and all upper case only.
@@ -125,35 +126,56 @@ async function keyMatches(db: Db, query: Query): Promise<number[]> {
  * Accounts whose name holds every query word, best first, in tiers: 0 the name is the
  * query (ignoring case, punctuation and spaces), 1 every word is a whole word of the
  * name (any order), 2 every word starts one of its words, 3 every word is inside the
- * name (short words still only at a word's start); within a tier, shorter names first.
+ * name (a short word only at the start of a word, after a space); within a tier,
+ * shorter names first.
  */
 async function nameMatches(db: Db, query: Query) {
-  const likes = (pattern: (w: string) => string, column: Prisma.Sql, words = query.words) =>
-    Prisma.join(
-      words.map((w) => Prisma.sql`${column} LIKE ${pattern(w)}`),
-      ' AND ',
-    );
+  const all = (words: string[], match: (w: string) => Prisma.Sql) => Prisma.join(words.map(match), ' AND ');
   // Words hold letters and digits only, so no LIKE wildcard typed by a person reaches a pattern.
-  const inside = (w: string) => `%${w}%`;
-  const starting = (w: string) => `% ${w}%`;
+  const name = await scannedName(db);
+  const found = all(query.words, (w) =>
+    w.length < MIN_INSIDE_WORD
+      ? Prisma.sql`(' ' || ${name}) LIKE ${`% ${w}%`}`
+      : Prisma.sql`${name} LIKE ${`%${w}%`}`,
+  );
   const padded = Prisma.sql`(' ' || s || ' ')`;
-  const short = query.words.filter((w) => w.length < MIN_INSIDE_WORD);
+  // Materialised so that each candidate's spaced name is computed once, not once per use.
   const rows = await db.$queryRaw<{ id: unknown; tier: unknown; total: unknown }[]>`
+    WITH candidates AS MATERIALIZED (SELECT id, name, ${SPACED_NAME} AS s FROM accounts WHERE ${found})
     SELECT id, tier, COUNT(*) OVER () AS total FROM (
       SELECT id, name, CASE
         WHEN replace(s, ' ', '') = ${query.compact} THEN 0
-        WHEN ${likes((w) => `% ${w} %`, padded)} THEN 1
-        WHEN ${likes(starting, padded)} THEN 2
-        WHEN ${short.length ? likes(starting, padded, short) : Prisma.sql`1 = 1`} THEN 3
-        ELSE 4 END AS tier
-      FROM (SELECT id, name, ${SPACED_NAME} AS s FROM accounts WHERE ${likes(inside, Prisma.sql`lower(name)`)}) candidates
+        WHEN ${all(query.words, (w) => Prisma.sql`${padded} LIKE ${`% ${w} %`}`)} THEN 1
+        WHEN ${all(query.words, (w) => Prisma.sql`${padded} LIKE ${`% ${w}%`}`)} THEN 2
+        ELSE 3 END AS tier
+      FROM candidates
     ) ranked
-    WHERE tier < 4 ORDER BY tier, length(name), name, id LIMIT ${MAX_MATCHES}`;
+    ORDER BY tier, length(name), name, id LIMIT ${MAX_MATCHES}`;
   return {
     ids: rows.map((r) => Number(r.id)),
     tiers: rows.map((r) => Number(r.tier)),
     total: rows.length ? Number(rows[0]!.total) : 0,
   };
+}
+
+// Per client: whether its database's LIKE ignores case already.
+const likeIgnoresCase = new WeakMap<Db, Promise<boolean>>();
+
+/**
+ * The name as the scan of every account compares it with lower-case words: the column
+ * itself where LIKE ignores case (SQLite's does for ASCII letters, exactly as its
+ * lower() folds them), lower(name) where it does not (PostgreSQL). Lowering 100,000
+ * names is a third of the scan's time on SQLite. Asked of the database, once.
+ */
+async function scannedName(db: Db): Promise<Prisma.Sql> {
+  let ignores = likeIgnoresCase.get(db);
+  if (!ignores) {
+    ignores = db.$queryRaw<
+      { ignores: unknown }[]
+    >`SELECT CASE WHEN 'A' LIKE 'a' THEN 1 ELSE 0 END AS ignores`.then(([row]) => Number(row!.ignores) === 1);
+    likeIgnoresCase.set(db, ignores);
+  }
+  return (await ignores) ? Prisma.sql`name` : Prisma.sql`lower(name)`;
 }
 
 /**
@@ -176,7 +198,7 @@ async function nearestNames(db: Db, query: Query): Promise<{ id: number; distanc
     ORDER BY abs(length(name) - ${query.text.length}), id LIMIT ${MAX_CANDIDATES}`;
   const allowed = Math.max(1, Math.ceil(query.compact.length / 3));
   return rows
-    .map((r) => ({ id: Number(r.id), name: r.name, distance: nameDistance(query, r.name) }))
+    .map((r) => ({ id: Number(r.id), name: r.name, distance: nameDistance(query, r.name, allowed) }))
     .filter((r) => r.distance <= allowed)
     .map((r) => ({ ...r, letters: lettersApart(query.compact, wordsOf(r.name).join('')) }))
     .sort(
@@ -264,19 +286,24 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * How far a name is from the query: the smaller of the edit distance between the two
  * run together, and the sum over query words of each one's distance to its nearest
  * name word (or that word's start, so that a partial word with a typo still counts).
+ * Exact up to `limit`; anything further is reported as limit + 1.
  */
-function nameDistance(query: Query, name: string): number {
+function nameDistance(query: Query, name: string, limit: number): number {
   const nameWords = wordsOf(name);
+  const best = editDistance(query.compact, nameWords.join(''), limit + 1);
   let byWord = 0;
   for (const w of query.words) {
-    let best = w.length;
+    // Only a word distance that keeps the sum below `best` matters.
+    let nearest = Math.min(w.length, best - byWord);
     for (const n of nameWords) {
-      best = Math.min(best, editDistance(w, n, best));
-      if (n.length > w.length) best = Math.min(best, editDistance(w, n.slice(0, w.length), best));
+      if (nearest === 0) break;
+      nearest = editDistance(w, n, nearest);
+      if (n.length > w.length) nearest = editDistance(w, n.slice(0, w.length), nearest);
     }
-    byWord += best;
+    byWord += nearest;
+    if (byWord >= best) return best;
   }
-  return Math.min(byWord, editDistance(query.compact, nameWords.join(''), byWord));
+  return byWord;
 }
 
 /**
