@@ -62,7 +62,8 @@ interface Query {
 
 /** The account a person's words name: by external id, then domain, then name. */
 export async function findAccount(db: Db, typed: string): Promise<AccountSearch> {
-  const text = typed.trim();
+  // Control characters mean nothing in a name or an id (and PostgreSQL refuses NUL in text).
+  const text = typed.replace(/\p{Cc}+/gu, ' ').trim();
   if (!text) return { kind: 'invalid', reason: 'empty' };
   if (text.length > MAX_QUERY_LENGTH) return { kind: 'invalid', reason: 'too long' };
   const all = wordsOf(text);
@@ -172,7 +173,13 @@ async function scannedName(db: Db): Promise<Prisma.Sql> {
   if (!ignores) {
     ignores = db.$queryRaw<
       { ignores: unknown }[]
-    >`SELECT CASE WHEN 'A' LIKE 'a' THEN 1 ELSE 0 END AS ignores`.then(([row]) => Number(row!.ignores) === 1);
+    >`SELECT CASE WHEN 'A' LIKE 'a' THEN 1 ELSE 0 END AS ignores`.then(
+      ([row]) => Number(row!.ignores) === 1,
+      (error: unknown) => {
+        likeIgnoresCase.delete(db); // ask again next time
+        throw error;
+      },
+    );
     likeIgnoresCase.set(db, ignores);
   }
   return (await ignores) ? Prisma.sql`name` : Prisma.sql`lower(name)`;
@@ -434,7 +441,7 @@ export async function accountsOwnedBy(
       colour: r.colour as Colour | null,
       riskTier: r.risk_tier as RiskTier | null,
       valueTier: numberOrNull(r.value_tier),
-      explanation: (r.explanation as string | null) ?? null,
+      explanation: r.explanation as string | null,
       churnedOn: asDate(r.churned_on),
     })),
   };

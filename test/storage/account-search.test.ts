@@ -181,6 +181,8 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
       expect(await find('a'.repeat(MAX_QUERY_LENGTH))).toEqual({ none: [] });
       expect(await find(`x'); DROP TABLE accounts; --`)).toEqual({ none: [] });
       expect(await find('<!channel> *acme*')).toEqual({ none: [] });
+      expect(await find('acme\u0000corp\n')).toEqual({ one: 'Acme Corp' });
+      expect(await find('\u0000\u0007')).toEqual({ invalid: 'empty' });
       expect(await find('acme '.repeat(40))).toEqual({
         several: ['Acme Corp', 'Acme Logistics', 'Macme Industries'],
         total: 3,
