@@ -161,6 +161,7 @@ async function nameMatches(db: Db, query: Query) {
 
 // Per client: whether its database's LIKE ignores case already.
 const likeIgnoresCase = new WeakMap<Db, Promise<boolean>>();
+const IGNORES_CASE = Prisma.sql`SELECT CASE WHEN 'A' LIKE 'a' THEN 1 ELSE 0 END AS ignores`;
 
 /**
  * The name as the scan of every account compares it with lower-case words: the column
@@ -171,9 +172,7 @@ const likeIgnoresCase = new WeakMap<Db, Promise<boolean>>();
 async function scannedName(db: Db): Promise<Prisma.Sql> {
   let ignores = likeIgnoresCase.get(db);
   if (!ignores) {
-    ignores = db.$queryRaw<
-      { ignores: unknown }[]
-    >`SELECT CASE WHEN 'A' LIKE 'a' THEN 1 ELSE 0 END AS ignores`.then(
+    ignores = db.$queryRaw<{ ignores: unknown }[]>(IGNORES_CASE).then(
       ([row]) => Number(row!.ignores) === 1,
       (error: unknown) => {
         likeIgnoresCase.delete(db); // ask again next time
