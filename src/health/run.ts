@@ -1,30 +1,30 @@
 // Owns a scoring run (`canary score`): the days from..to in order, since a day's drops,
 // changes and referral stability read the days before it. For each day it records a
-// scoring run, picks with queries the accounts that need a new snapshot, measures them
-// chunk by chunk (pass one), builds the book's percentile tables from those fresh
-// values and the stored values of the accounts it skips, then scores each account
-// against its history and the overrides in force at the end of the day (pass two) and
-// upserts the snapshots, one transaction per chunk. A re-run with nothing new writes
-// no snapshot.
+// scoring run, picks with queries the accounts that need a new snapshot and shares them
+// among shards (health/shard.ts: in worker threads when there are enough of them, one
+// per core). The shards measure their accounts chunk by chunk (pass one); the runner
+// builds the book's percentile tables from those fresh values and the stored values of
+// the accounts it skips; the shards then score each account against its history and
+// the overrides in force at the end of the day (pass two), and the runner upserts the
+// rows they send, one transaction per chunk, while they go on scoring. A re-run with
+// nothing new writes no snapshot.
+import { availableParallelism } from 'node:os';
 import { openBulkSession, type BulkSession } from '../ingest/session.ts';
 import type { Database, Db } from '../storage/db.ts';
 import { recordedModels, recordModel } from '../storage/models.ts';
-import { overridesInForce } from '../storage/overrides.ts';
-import { loadAccountChunk, lookbackDays, type Lookback } from '../storage/signals.ts';
+import { lookbackDays, type Lookback } from '../storage/signals.ts';
 import {
   accountsToScore,
   deleteChurnedSnapshots,
   finishRun,
-  snapshotHistory,
   startRun,
   storedMeasureValues,
   writeSnapshots,
-  type ModelsOf,
 } from '../storage/snapshots.ts';
-import { measureAccount, type MeasuredAccount, type RawMeasure, type SignalFindings } from './measures.ts';
 import type { HealthModel } from './model.ts';
-import { percentileMeasures, scoreAccount, tablesOf, type PercentileTables } from './score.ts';
-import { DAY_MS, endOfDay, utcDay, type AccountFacts } from './signals.ts';
+import { percentileMeasures, type PercentileTables } from './score.ts';
+import { DayShard, WorkerShard, type PercentileValues, type Shard, type ShardSetup } from './shard.ts';
+import { DAY_MS, endOfDay, utcDay } from './signals.ts';
 
 export interface ScoringOptions {
   model: HealthModel;
@@ -36,6 +36,11 @@ export interface ScoringOptions {
   full?: boolean;
   /** Accounts read, measured and written together (default 1000). */
   chunkSize?: number;
+  /**
+   * Worker threads that measure and score (default: one per core, up to 4, once a day
+   * has WORKERS_FROM accounts to score; fewer run in this thread). 0: none.
+   */
+  workers?: number;
   /**
    * After each chunk: of the day's `total` accounts to score, how far along; reading
    * and measuring an account (pass one) counts as half the work, scoring and writing
@@ -52,6 +57,9 @@ export interface DayResult {
 }
 
 const DEFAULT_CHUNK = 1000;
+/** Below this many accounts to score, starting worker threads costs more than it saves. */
+const WORKERS_FROM = 5000;
+const MAX_WORKERS = 4;
 
 /** A day as YYYY-MM-DD, to its UTC midnight. */
 export function parseDay(text: string): Date {
@@ -73,12 +81,14 @@ export async function runScoring(database: Database, options: ScoringOptions): P
   // Before any snapshot names it: snapshots are read back with the recorded model.
   await recordModel(database.db, options.model, clock());
   const plan: DayPlan = {
+    target: database.target,
     model: options.model,
-    modelsOf: modelCache(database.db, options.model),
+    models: [...(await recordedModels(database.db))],
     lookback: lookbackDays(options.model),
     historyDays: historyDays(options.model),
     percentileMeasures: percentileMeasures(options.model),
     chunkSize: options.chunkSize ?? DEFAULT_CHUNK,
+    workers: options.workers,
     full: options.full ?? false,
     clock,
     onProgress: options.onProgress,
@@ -99,9 +109,11 @@ export async function runScoring(database: Database, options: ScoringOptions): P
 }
 
 interface DayPlan {
+  target: Database['target'];
   model: HealthModel;
-  /** The models of earlier snapshots, by version. */
-  modelsOf: ModelsOf;
+  /** Every recorded model, for earlier snapshots. */
+  models: ShardSetup['models'];
+  workers: number | undefined;
   lookback: Lookback;
   historyDays: number;
   percentileMeasures: string[];
@@ -144,44 +156,40 @@ async function scoreDay(
     const report = (done: number) => plan.onProgress?.({ day: date, done, total: toScore.length });
 
     if (toScore.length > 0) {
-      // Pass one: measure every account that needs scoring.
-      const measured = new Measurements(plan.model, toScore.length, day);
-      for (let i = 0; i < toScore.length; i += plan.chunkSize) {
-        const inputs = await loadAccountChunk(
-          session,
-          toScore.slice(i, i + plan.chunkSize),
-          day,
-          plan.lookback,
-        );
-        for (const { facts, signals } of inputs)
-          measured.add(measureAccount(plan.model, facts, signals, day));
-        report(Math.floor(measured.length / 2));
-      }
-      const tables = await bookTables(session, plan, date, measured, skipped > 0);
-
-      // Pass two: score against history and overrides, and write, chunk by chunk.
-      for (let i = 0; i < measured.length; i += plan.chunkSize) {
-        const chunk = Array.from({ length: Math.min(plan.chunkSize, measured.length - i) }, (_, j) =>
-          measured.get(i + j),
-        );
-        const ids = chunk.map((m) => m.account.id);
-        const [history, overrides] = await Promise.all([
-          snapshotHistory(session, plan.modelsOf, ids, date, plan.historyDays),
-          overridesInForce(session, ids, dayEnd),
-        ]);
-        const rows = chunk.map((m, j) => ({
-          snapshot: scoreAccount(
-            plan.model,
-            m,
-            tables,
-            history.get(m.account.id)!,
-            overrides.get(m.account.id) ?? [],
+      const shards = await openShards(plan, day, startedAt, toScore.length);
+      try {
+        // Pass one: every shard measures its share of the accounts, in id order.
+        const shares = shards.map((_, i) =>
+          toScore.slice(
+            Math.floor((i * toScore.length) / shards.length),
+            Math.floor(((i + 1) * toScore.length) / shards.length),
           ),
-          arr: m.account.arr,
-          measureValues: measured.valuesOf(i + j),
-        }));
-        await writeSnapshots(session, plan.model, rows, startedAt);
-        report(Math.floor((measured.length + i + chunk.length) / 2));
+        );
+        const measuredSoFar = shares.map(() => 0);
+        const values = await Promise.all(
+          shards.map((shard, i) =>
+            shard.measure(shares[i]!, (done) => {
+              measuredSoFar[i] = done;
+              report(Math.floor(measuredSoFar.reduce((a, b) => a + b, 0) / 2));
+            }),
+          ),
+        );
+        const tables = await bookTables(session, plan, date, values, skipped > 0 ? new Set(toScore) : null);
+
+        // Pass two: the shards score against history and overrides; their rows are
+        // written here, chunk by chunk, as they come.
+        let written = 0;
+        await Promise.all(
+          shards.map((shard) =>
+            shard.score(tables, async (rows) => {
+              await writeSnapshots(session, rows);
+              written += rows.length;
+              report(Math.floor((toScore.length + written) / 2));
+            }),
+          ),
+        );
+      } finally {
+        await Promise.all(shards.map((s) => s.close()));
       }
     }
     await finishRun(db, runId, { finishedAt: plan.clock(), scored: toScore.length, skipped });
@@ -197,118 +205,48 @@ async function scoreDay(
   }
 }
 
-/**
- * Pass one's measurements of a day, kept until pass two scores them: raw values in
- * typed arrays (an object per measure and account costs kilobytes an account, too
- * much for a book of 100,000), facts and findings as they are.
- */
-class Measurements {
-  private readonly names: string[];
-  private readonly values: Float64Array;
-  private readonly observedAt: Float64Array;
-  private readonly stale: Uint8Array;
-  private readonly accounts: AccountFacts[] = [];
-  private readonly findings: SignalFindings[] = [];
-
-  constructor(
-    model: HealthModel,
-    capacity: number,
-    private readonly day: number,
-  ) {
-    this.names = Object.keys(model.measures);
-    this.values = new Float64Array(capacity * this.names.length);
-    this.observedAt = new Float64Array(capacity * this.names.length);
-    this.stale = new Uint8Array(capacity * this.names.length);
-  }
-
-  get length(): number {
-    return this.accounts.length;
-  }
-
-  add(m: MeasuredAccount): void {
-    const base = this.accounts.length * this.names.length;
-    this.names.forEach((name, j) => {
-      const raw = m.raw[name]!;
-      // NaN stands for null: no measure value or time is NaN.
-      this.values[base + j] = raw.value ?? Number.NaN;
-      this.observedAt[base + j] = raw.observedAt ?? Number.NaN;
-      this.stale[base + j] = raw.stale ? 1 : 0;
-    });
-    this.accounts.push(m.account);
-    this.findings.push(m.findings);
-  }
-
-  /** The i-th measurement, as measureAccount gave it. */
-  get(i: number): MeasuredAccount {
-    const base = i * this.names.length;
-    const raw: Record<string, RawMeasure> = {};
-    this.names.forEach((name, j) => {
-      const value = this.values[base + j]!;
-      const observedAt = this.observedAt[base + j]!;
-      raw[name] = {
-        value: Number.isNaN(value) ? null : value,
-        observedAt: Number.isNaN(observedAt) ? null : observedAt,
-        stale: this.stale[base + j] === 1,
-      };
-    });
-    const account = this.accounts[i]!;
-    return { account, day: this.day, raw, findings: this.findings[i]! };
-  }
-
-  /** The i-th account's raw value of each measure in the model's order (null without data), as snapshots store them. */
-  valuesOf(i: number): (number | null)[] {
-    const base = i * this.names.length;
-    const values = new Array<number | null>(this.names.length);
-    for (let j = 0; j < this.names.length; j++) {
-      const value = this.values[base + j]!;
-      values[j] = Number.isNaN(value) ? null : value;
-    }
-    return values;
-  }
-
-  /** The raw values of the named measures, account by account. */
-  *rawValues(names: readonly string[]): Generator<{ accountId: number; values: (number | null)[] }> {
-    const columns = names.map((name) => this.names.indexOf(name));
-    for (let i = 0; i < this.accounts.length; i++) {
-      const base = i * this.names.length;
-      yield {
-        accountId: this.accounts[i]!.id,
-        values: columns.map((j) => (Number.isNaN(this.values[base + j]!) ? null : this.values[base + j]!)),
-      };
-    }
-  }
+/** The day's shards: worker threads for a large day (one per core), else one in this thread. */
+async function openShards(plan: DayPlan, day: number, startedAt: Date, accounts: number): Promise<Shard[]> {
+  const setup: ShardSetup = {
+    target: plan.target,
+    model: plan.model,
+    models: plan.models,
+    day,
+    lookback: plan.lookback,
+    historyDays: plan.historyDays,
+    percentileMeasures: plan.percentileMeasures,
+    chunkSize: plan.chunkSize,
+    computedAt: startedAt,
+  };
+  const workers =
+    plan.workers ?? (accounts >= WORKERS_FROM ? Math.min(MAX_WORKERS, availableParallelism()) : 0);
+  if (workers === 0) return [await DayShard.open(setup)];
+  return Array.from({ length: Math.min(workers, accounts) }, () => new WorkerShard(setup));
 }
 
 /**
- * The book's percentile tables for the day: the fresh measurements, plus (when the
+ * The book's percentile tables for the day: the shards' fresh values, plus (when the
  * run skips accounts) the raw values stored with the skipped accounts' snapshots.
  */
 async function bookTables(
   session: BulkSession,
   plan: DayPlan,
   day: Date,
-  measured: Measurements,
-  someSkipped: boolean,
+  fresh: PercentileValues[],
+  scoredNow: ReadonlySet<number> | null,
 ): Promise<PercentileTables> {
   const names = plan.percentileMeasures;
   if (names.length === 0) return new Map();
-  const fresh = [...measured.rawValues(names)];
-  const stored = someSkipped ? await storedMeasureValues(session, day, plan.model, names) : [];
-  const freshIds = new Set(fresh.map((f) => f.accountId));
-  return tablesOf(
-    names,
-    [...fresh, ...stored.filter((s) => !freshIds.has(s.accountId))].map((a) => a.values),
+  const stored = scoredNow ? await storedMeasureValues(session, day, plan.model, names) : [];
+  const skipped = stored.filter((s) => !scoredNow!.has(s.accountId));
+  return new Map(
+    names.map((name, i) => {
+      const values: number[] = [];
+      for (const shard of fresh) for (const v of shard[name]!) values.push(v);
+      for (const s of skipped) if (s.values[i] !== null) values.push(s.values[i]!);
+      return [name, Float64Array.from(values).sort()];
+    }),
   );
-}
-
-/** The run's own model, and the recorded ones of earlier versions, each looked up once. */
-function modelCache(db: Db, model: HealthModel): ModelsOf {
-  const known = new Map([[model.version, model]]);
-  return async (versions) => {
-    const missing = versions.filter((v) => !known.has(v));
-    for (const [version, recorded] of await recordedModels(db, missing)) known.set(version, recorded);
-    return known;
-  };
 }
 
 const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);

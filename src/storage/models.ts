@@ -38,11 +38,11 @@ export async function recordModel(db: Db, model: HealthModel, now: Date): Promis
   }
 }
 
-/** The recorded models of the given versions; a version never recorded is left out. */
-export async function recordedModels(db: Db, versions: Iterable<string>): Promise<Map<string, HealthModel>> {
-  const wanted = [...new Set(versions)];
-  if (wanted.length === 0) return new Map();
-  const rows = await db.healthModelVersion.findMany({ where: { version: { in: wanted } } });
+/** The recorded models of the given versions (a version never recorded is left out); without versions, all of them. */
+export async function recordedModels(db: Db, versions?: Iterable<string>): Promise<Map<string, HealthModel>> {
+  const wanted = versions === undefined ? null : [...new Set(versions)];
+  if (wanted?.length === 0) return new Map();
+  const rows = await db.healthModelVersion.findMany({ where: wanted ? { version: { in: wanted } } : {} });
   return new Map(
     rows.map((r) => [
       r.version,

@@ -260,49 +260,51 @@ const COLUMNS = [
 const ROWS_PER_STATEMENT = 500;
 
 /**
- * Inserts or replaces (by account and day) the snapshots of a chunk, scored by `model`,
- * in one transaction. `measureValues` holds each measure's raw value in the model's
- * order (null without data).
+ * A snapshot as the values of a health_snapshots row, in COLUMNS order, scored by
+ * `model`; `measureValues` holds each measure's raw value in the model's order (null
+ * without data). Pure, so that rows can be built where the scoring runs.
  */
-export async function writeSnapshots(
-  session: BulkSession,
+export function snapshotRow(
   model: HealthModel,
-  snapshots: { snapshot: Snapshot; arr: number | null; measureValues: readonly (number | null)[] }[],
+  s: Snapshot,
+  arr: number | null,
+  measureValues: readonly (number | null)[],
   computedAt: Date,
-): Promise<void> {
+): unknown[] {
+  const stored = encodeSnapshot(model, s, measureValues);
+  return [
+    s.accountId,
+    new Date(s.day),
+    s.modelVersion,
+    s.healthIndex,
+    s.grade,
+    s.colour,
+    s.riskTier,
+    s.valueTier,
+    s.coverage,
+    s.referral.score,
+    s.referral.ready,
+    arr,
+    JSON.stringify(stored.breakdown),
+    s.explanation,
+    JSON.stringify(stored.measureValues),
+    computedAt,
+  ];
+}
+
+/** Inserts or replaces (by account and day) a chunk of snapshot rows (snapshotRow), in one transaction. */
+export async function writeSnapshots(session: BulkSession, rows: readonly unknown[][]): Promise<void> {
   const update = COLUMNS.filter((c) => c !== 'account_id' && c !== 'day')
     .map((c) => `${c} = excluded.${c}`)
     .join(', ');
   const tuple = `(${list(COLUMNS)})`;
   await session.transaction(async () => {
-    for (let start = 0; start < snapshots.length; start += ROWS_PER_STATEMENT) {
-      const part = snapshots.slice(start, start + ROWS_PER_STATEMENT);
-      const params: unknown[] = [];
-      for (const { snapshot: s, arr, measureValues } of part) {
-        const stored = encodeSnapshot(model, s, measureValues);
-        params.push(
-          s.accountId,
-          new Date(s.day),
-          s.modelVersion,
-          s.healthIndex,
-          s.grade,
-          s.colour,
-          s.riskTier,
-          s.valueTier,
-          s.coverage,
-          s.referral.score,
-          s.referral.ready,
-          arr,
-          JSON.stringify(stored.breakdown),
-          s.explanation,
-          JSON.stringify(stored.measureValues),
-          computedAt,
-        );
-      }
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const part = rows.slice(start, start + ROWS_PER_STATEMENT);
       await session.exec(
         `INSERT INTO health_snapshots (${COLUMNS.join(', ')}) VALUES ${part.map(() => tuple).join(', ')} ` +
           `ON CONFLICT (account_id, day) DO UPDATE SET ${update}`,
-        params,
+        part.flat(),
       );
     }
   });

@@ -75,7 +75,7 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     await d.close();
   });
 
-  const score = (from: Date, to: Date, now: Date, options: { full?: boolean } = {}) =>
+  const score = (from: Date, to: Date, now: Date, options: { full?: boolean; workers?: number } = {}) =>
     runScoring(d, { model, from, to, now, ...options });
 
   /** Every snapshot's identity and when it was computed. */
@@ -121,6 +121,24 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
       accountsScored: 0,
       accountsSkipped: customers.length,
     });
+  });
+
+  it('writes the same snapshots from worker threads as from this thread', async () => {
+    // Two days, so that the second reads the first's history in the workers.
+    const rows = () =>
+      d.db.healthSnapshot.findMany({
+        orderBy: [{ accountId: 'asc' }, { day: 'asc' }],
+        omit: { id: true, computedAt: true },
+      });
+    await score(daysBefore(1), asOf, clock(2), { workers: 0 });
+    const inThisThread = await rows();
+    const results = await score(daysBefore(1), asOf, clock(3), { workers: 3, full: true });
+    expect(results.map((r) => r.scored)).toEqual([
+      customersOn(daysBefore(1)).length,
+      customersOn(asOf).length,
+    ]);
+    expect(await rows()).toEqual(inThisThread);
+    expect(inThisThread.length).toBeGreaterThan(400);
   });
 
   it('reads snapshots stored before their components were packed, and explains the next day from them', async () => {
