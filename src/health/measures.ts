@@ -1,6 +1,7 @@
 // Pass one of scoring: every measure's raw value for one account as of a day, with
 // when its newest observation was (for staleness), plus the facts drops, leading
 // indicators and referral readiness need from the signals. Pure and deterministic.
+import { perObject } from '../lib/memo.ts';
 import type { HealthModel, MeasureSpec } from './model.ts';
 import {
   DAY_MS,
@@ -62,13 +63,13 @@ function recentAndBaseline(
 }
 
 /** The usage windows a measure of usage reads (its aggregate's). */
-function measureUsageWindows(spec: MeasureSpec): UsageWindow[] {
+const measureUsageWindows = perObject((spec: MeasureSpec): UsageWindow[] => {
   const metric = spec.signal!.slice(6);
   if (spec.aggregate === 'trend')
     return recentAndBaseline(metric, { ...spec, window: spec.window!, baseline: spec.baseline! });
   if (spec.aggregate === 'days_since') return [{ metric, since: Infinity, until: 0 }];
   return [{ metric, since: spec.window ?? Infinity, until: 0 }];
-}
+});
 
 interface UsageRule {
   /** The drop rule's name; null for the usage decline (a leading indicator). */
@@ -78,7 +79,7 @@ interface UsageRule {
 }
 
 /** The rules that watch a fall of usage, with their windows: the drop rules (by name) and the usage decline (null). */
-function usageRules(model: HealthModel): UsageRule[] {
+const usageRules = perObject((model: HealthModel): UsageRule[] => {
   const decline = model.leading_indicators.usage_decline;
   const rule = (drop: string | null, r: typeof decline): UsageRule => ({
     drop,
@@ -86,7 +87,7 @@ function usageRules(model: HealthModel): UsageRule[] {
     windows: recentAndBaseline(r.signal.slice(6), r),
   });
   return [...model.drops.flatMap((r) => ('signal' in r ? [rule(r.name, r)] : [])), rule(null, decline)];
-}
+});
 
 /**
  * Every usage window the model reads, each once, and whether its newest value is read
@@ -289,6 +290,15 @@ function usageFall(usage: UsageHistory, windows: [UsageWindow, UsageWindow], end
   return -percentChange(a, b);
 }
 
+/** The model's measures read from signals, and the ratios computed from them after. */
+const measuresByKind = perObject((model: HealthModel) => {
+  const all = Object.entries(model.measures);
+  return {
+    direct: all.filter(([, s]) => s.aggregate !== 'ratio'),
+    ratios: all.filter(([, s]) => s.aggregate === 'ratio'),
+  };
+});
+
 export function measureAccount(
   model: HealthModel,
   account: AccountFacts,
@@ -299,13 +309,12 @@ export function measureAccount(
   const end = endOfDay(day);
   const stale = (spec: MeasureSpec, observedAt: number | null) =>
     spec.stale_after !== undefined && observedAt !== null && observedAt < end - spec.stale_after * DAY_MS;
-  for (const [name, spec] of Object.entries(model.measures)) {
-    if (spec.aggregate === 'ratio') continue;
+  const { direct, ratios } = measuresByKind(model);
+  for (const [name, spec] of direct) {
     const { value, observedAt } = evaluate(spec, account, signals, day);
     raw[name] = { value, observedAt, stale: value !== null && stale(spec, observedAt) };
   }
-  for (const [name, spec] of Object.entries(model.measures)) {
-    if (spec.aggregate !== 'ratio') continue;
+  for (const [name, spec] of ratios) {
     const [n, d] = spec.of!.map((m) => raw[m]!);
     const value = n!.value !== null && d!.value !== null && d!.value !== 0 ? n!.value / d!.value : null;
     const times = [n!.observedAt, d!.observedAt].filter((t): t is number => t !== null);

@@ -3,6 +3,7 @@
 // weights and any manual overrides, redistributes the weight of measures without data,
 // grades the result, finds drops and leading indicators, scores referral readiness and
 // explains it all. Pure and deterministic.
+import { perObject } from '../lib/memo.ts';
 import { describeChange, describeScore, driverList, measureText, signed } from './explain.ts';
 import type { MeasuredAccount, RawMeasure } from './measures.ts';
 import type { Colour, Grade, HealthModel, Normalise, RiskTier } from './model.ts';
@@ -194,7 +195,17 @@ export function weightsFor(model: HealthModel, account: AccountFacts) {
 }
 
 /** The component and measure weights under a segment rule (by name; null: the model's own). */
-export function weightsForRule(model: HealthModel, ruleName: string | null) {
+export function weightsForRule(model: HealthModel, ruleName: string | null): Weights {
+  const byRule = weightsByRule(model);
+  let weights = byRule.get(ruleName);
+  if (!weights) byRule.set(ruleName, (weights = computeWeights(model, ruleName)));
+  return weights;
+}
+
+type Weights = ReturnType<typeof computeWeights>;
+const weightsByRule = perObject((_: HealthModel) => new Map<string | null, Weights>());
+
+function computeWeights(model: HealthModel, ruleName: string | null) {
   const rule = ruleName === null ? undefined : model.segments.find((s) => s.name === ruleName);
   if (ruleName !== null && !rule) throw new Error(`the model has no segment rule named ${ruleName}`);
   const components = Object.entries(model.components).map(([name, c]) => ({
