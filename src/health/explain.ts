@@ -6,6 +6,9 @@ import type { Driver, EarlierScore, MeasureScores, Snapshot } from './score.ts';
 
 const TOP = 3;
 
+/** Points of a driver: hundredths are all an explanation (whole points) or a ranking needs. */
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
 /** Whole points with their sign: +5, -3, 0. */
 export function signed(n: number): string {
   const r = Math.round(n);
@@ -64,7 +67,7 @@ export function describeScore(s: Snapshot): Driver[] {
     for (const m of withData) {
       if (!m.text) continue;
       const share = (c.weight / total) * (m.weight / inComponent);
-      drivers.push({ measure: m.name, points: share * (m.normalised! - 50), text: m.text });
+      drivers.push({ measure: m.name, points: round2(share * (m.normalised! - 50)), text: m.text });
     }
   }
   const ranked = drivers
@@ -126,7 +129,7 @@ export function describeChange(
     );
     const points = (now ?? 0) - (reverted ?? 0);
     if (Math.abs(points) < 0.5) continue;
-    drivers.push({ measure: m.name, points, text: m.text ?? `${m.label}: no data now` });
+    drivers.push({ measure: m.name, points: round2(points), text: m.text ?? `${m.label}: no data now` });
   }
   drivers.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.measure.localeCompare(b.measure));
   return {

@@ -290,6 +290,13 @@ function usageFall(usage: UsageHistory, windows: [UsageWindow, UsageWindow], end
   return -percentChange(a, b);
 }
 
+/**
+ * A raw value as scoring keeps it: six decimals. Every snapshot stores its raw values
+ * and ranks the book by them; digits past these describe floating-point noise, not the
+ * account, and cost every row that holds them.
+ */
+const kept = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e6);
+
 /** The model's measures read from signals, and the ratios computed from them after. */
 const measuresByKind = perObject((model: HealthModel) => {
   const all = Object.entries(model.measures);
@@ -312,11 +319,11 @@ export function measureAccount(
   const { direct, ratios } = measuresByKind(model);
   for (const [name, spec] of direct) {
     const { value, observedAt } = evaluate(spec, account, signals, day);
-    raw[name] = { value, observedAt, stale: value !== null && stale(spec, observedAt) };
+    raw[name] = { value: kept(value), observedAt, stale: value !== null && stale(spec, observedAt) };
   }
   for (const [name, spec] of ratios) {
     const [n, d] = spec.of!.map((m) => raw[m]!);
-    const value = n!.value !== null && d!.value !== null && d!.value !== 0 ? n!.value / d!.value : null;
+    const value = n!.value !== null && d!.value !== null && d!.value !== 0 ? kept(n!.value / d!.value) : null;
     const times = [n!.observedAt, d!.observedAt].filter((t): t is number => t !== null);
     raw[name] = {
       value,

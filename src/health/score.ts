@@ -384,8 +384,9 @@ export function scoreAccount(
     // The average of recent answers, not the latest one: one enthusiastic respondent is not a promoter account.
     promoter:
       findings.recentNps === null ? 0 : normalise({ bands: ref.promoter }, findings.recentNps.average),
-    health: healthIndex === null ? 0 : linearScore(healthIndex, ref.health),
-    stability: swing === null ? 50 : linearScore(swing, [ref.stability.swing[1], ref.stability.swing[0]]),
+    health: healthIndex === null ? 0 : round1(linearScore(healthIndex, ref.health)),
+    stability:
+      swing === null ? 50 : round1(linearScore(swing, [ref.stability.swing[1], ref.stability.swing[0]])),
     engagement: engagement ?? 50,
   };
   const weightSum = Object.values(ref.weights).reduce((s, w) => s + w, 0);
