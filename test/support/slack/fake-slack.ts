@@ -1,7 +1,8 @@
 // The offline Slack Web API: a local HTTP server that answers the methods Canary calls
 // the way Slack does (shapes, error codes, Block Kit limits, 429 + Retry-After,
-// single-use trigger ids, response_url limits), records every call, stores the messages,
-// views and files the app creates, and fails on request. Tests point `WebClient` or
+// single-use trigger ids, response_url limits, image blocks that refer to files not
+// uploaded or not processed yet), records every call, stores the messages, views and
+// files the app creates, and fails on request. Tests point `WebClient` or
 // Bolt's `clientOptions.slackApiUrl` at `apiUrl`; nothing else of Slack is faked.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -128,9 +129,15 @@ export interface FakeSlack {
   /** The home tab last published for a user. */
   homeView(userId: string): SlackView | undefined;
   files(): UploadedFile[];
+  /**
+   * Files count as processed `ms` after files.completeUploadExternal (default 0); until
+   * then a message, view or response whose image block refers to one is refused with
+   * invalid_blocks, as Slack refuses a file it is still scanning.
+   */
+  processing(ms: number): void;
   /** A WebClient on the fake with the bot token, no retries and no log output. */
   client(options?: WebClientOptions): WebClient;
-  /** Forgets calls, responses, failures, latencies, messages, views, files and triggers; keeps users and channels. */
+  /** Forgets calls, responses, failures, latencies, messages, views, files (and the processing delay) and triggers; keeps users and channels. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -185,6 +192,8 @@ export async function startFakeSlack(
   const views = new Map<string, SlackView>();
   const homes = new Map<string, string>();
   const uploads = new Map<string, UploadedFile>();
+  const completedAt = new Map<string, number>();
+  let processingMs = 0;
   const triggers = new Map<string, { issued: number; used: boolean }>();
   const responseUses = new Map<string, number>();
   const answered: RecordedResponse[] = [];
@@ -292,6 +301,7 @@ export async function startFakeSlack(
         });
       }
       if (blocksTextLength(args.blocks) > MAX_MESSAGE_TEXT) throw new SlackRefusal('msg_blocks_too_long');
+      checkFiles(args.blocks);
     }
     if (body === undefined && args.blocks === undefined && args.attachments === undefined) {
       throw new SlackRefusal('no_text');
@@ -316,10 +326,33 @@ export async function startFakeSlack(
     return message;
   }
 
+  /** Image blocks' slack_file ids that name no uploaded file, or one not processed yet. */
+  function fileProblems(blocks: unknown): string[] {
+    if (!Array.isArray(blocks)) return [];
+    return blocks.flatMap((block: unknown, i) => {
+      if (!isObject(block) || block.type !== 'image' || !isObject(block.slack_file)) return [];
+      const id = block.slack_file.id;
+      const done = typeof id === 'string' ? completedAt.get(id) : undefined;
+      return done !== undefined && Date.now() - done >= processingMs
+        ? []
+        : [`invalid slack file [json-pointer:/blocks/${i}/slack_file]`];
+    });
+  }
+
+  function checkFiles(blocks: unknown): void {
+    const problems = fileProblems(blocks);
+    if (problems.length > 0)
+      throw new SlackRefusal('invalid_blocks', {
+        errors: problems,
+        response_metadata: { messages: problems },
+      });
+  }
+
   function checkView(view: unknown, type: 'modal' | 'home'): Record<string, unknown> {
     const problems = viewProblems(view, type);
     if (problems.length > 0)
       throw new SlackRefusal('invalid_arguments', { response_metadata: { messages: problems } });
+    checkFiles((view as Record<string, unknown>).blocks);
     return view as Record<string, unknown>;
   }
 
@@ -559,6 +592,7 @@ export async function startFakeSlack(
       const initialComment = optional(args, 'initial_comment');
       const files = entries.map(({ file, title }) => {
         Object.assign(file, { completed: true, title, channelId: channel?.id, threadTs, initialComment });
+        completedAt.set(file.id, Date.now());
         return fileObject(file);
       });
       if (channel) {
@@ -685,7 +719,10 @@ export async function startFakeSlack(
       return reply(400, 'invalid_payload');
     }
     if (!isObject(body)) return reply(400, 'invalid_payload');
-    if (body.blocks !== undefined && blockProblems(body.blocks, MAX_BLOCKS.message).length > 0) {
+    if (
+      body.blocks !== undefined &&
+      blockProblems(body.blocks, MAX_BLOCKS.message).length + fileProblems(body.blocks).length > 0
+    ) {
       return reply(400, 'invalid_blocks', body);
     }
     if (body.text === undefined && body.blocks === undefined && body.delete_original !== true) {
@@ -781,6 +818,7 @@ export async function startFakeSlack(
       return id ? views.get(id) : undefined;
     },
     files: () => [...uploads.values()],
+    processing: (ms) => void (processingMs = ms),
     client: (clientOptions = {}) =>
       new WebClient(WORKSPACE.botToken, {
         slackApiUrl: apiUrl,
@@ -791,8 +829,19 @@ export async function startFakeSlack(
     reset: () => {
       recorded.length = 0;
       answered.length = 0;
-      for (const map of [ruleQueue, latencies, stored, views, homes, uploads, triggers, responseUses])
+      for (const map of [
+        ruleQueue,
+        latencies,
+        stored,
+        views,
+        homes,
+        uploads,
+        completedAt,
+        triggers,
+        responseUses,
+      ])
         map.clear();
+      processingMs = 0;
     },
     close: async () => {
       server.closeAllConnections();
