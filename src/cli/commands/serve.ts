@@ -1,8 +1,13 @@
-// `canary serve`: runs the HTTP server (the ingestion API and the health check) until
-// SIGINT or SIGTERM, then stops taking connections, lets requests in flight finish,
-// closes the database and exits 0. Logs are JSON lines on stdout.
+// `canary serve`: runs the HTTP server (the ingestion API and the health check) and the
+// Slack app (HTTP mode: at /slack/events on the same server; Socket Mode: connected to
+// Slack) until SIGINT or SIGTERM, then stops taking connections and Slack's requests,
+// lets requests and answers in flight finish, closes the database and exits 0. The
+// Slack settings are checked before anything starts. Logs are JSON lines on stdout.
 import type { Command } from 'commander';
 import pino from 'pino';
+import { slackConfig } from '../../config.ts';
+import { DEFAULT_MODEL_FILE, ModelError } from '../../health/model.ts';
+import { ModelSource } from '../../health/model-source.ts';
 import type { HttpServer } from '../../http/server.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
 import { openDatabase } from '../../storage/migrate.ts';
@@ -22,7 +27,7 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description(
-      'run the HTTP server: POST /api/v1/signals, /api/v1/accounts, /api/v1/segment and GET /healthz',
+      'run the Slack app (/health, App Home) and the HTTP server: POST /slack/events (HTTP mode), /api/v1/signals, /api/v1/accounts, /api/v1/segment and GET /healthz',
     )
     .option(
       '--port <port>',
@@ -31,34 +36,76 @@ export function register(program: Command): void {
     )
     .action(async ({ port }: { port?: number }) => {
       const config = getConfig();
+      const slack = slackConfig(config);
       const logger = createLogger(config.LOG_LEVEL, pino.destination(1));
+      const models = watchedModel(config.HEALTH_MODEL_FILE, logger);
       const database = await openDatabase(config.DATABASE_URL);
-      // Loaded here, not at start-up: every other command would pay for the server.
+      // Loaded here, not at start-up: every other command would pay for the server and Bolt.
       const { createHttpServer } = await import('../../http/server.ts');
+      const { createSlackApp } = await import('../../slack/app.ts');
       const server = createHttpServer({ database, logger, maxBodyBytes: config.API_MAX_BODY_BYTES });
+      const slackApp = createSlackApp({ config: slack, database, models, logger, server });
       const listening = port ?? config.PORT;
       try {
+        await slackApp.start();
         await listen(server, listening);
       } catch (err) {
         await database.close();
+        models.close();
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
           throw new UserError(`port ${listening} is already in use; choose another with --port or PORT`);
         throw err;
       }
       const url = `http://localhost:${listening}`;
-      logger.info({ url, database: database.target.display }, `Canary is listening on ${url}`);
+      logger.info(
+        { url, database: database.target.display, slack: slack.mode },
+        `Canary is listening on ${url}${slack.mode === 'http' ? ` (Slack: ${url}/slack/events)` : ' (Slack: Socket Mode)'}`,
+      );
 
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      logger.info({ signal }, 'shutting down: finishing requests in flight');
+      logger.info({ signal }, 'shutting down: finishing requests and answers in flight');
       await stop(server, logger);
+      await within(SHUTDOWN_GRACE_MS, slackApp.stop(), () =>
+        logger.warn(`Slack answers still running after ${SHUTDOWN_GRACE_MS / 1000} s; stopping anyway`),
+      );
       await database.close();
+      models.close();
       logger.info('stopped');
       logger.flush();
       process.exit(0);
     });
+}
+
+/** The health model file (HEALTH_MODEL_FILE or the built-in one), reloaded when it changes. */
+function watchedModel(file: string | undefined, logger: Logger): ModelSource {
+  let models: ModelSource;
+  try {
+    models = new ModelSource(file ?? DEFAULT_MODEL_FILE, {
+      reloaded: (model) => logger.info({ version: model.version }, 'health model reloaded'),
+      rejected: (err) =>
+        logger.error({ err: err.message }, 'health model file invalid: keeping the previous model'),
+    });
+  } catch (err) {
+    throw err instanceof ModelError ? new UserError(err.message) : err;
+  }
+  models.watch();
+  return models;
+}
+
+/** Waits for `work`, at most `ms`. */
+async function within(ms: number, work: Promise<void>, late: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      late();
+      resolve();
+    }, ms);
+  });
+  await Promise.race([work, timeout]);
+  clearTimeout(timer);
 }
 
 function listen(server: HttpServer, port: number): Promise<void> {
