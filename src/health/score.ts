@@ -226,6 +226,8 @@ function valueTier(model: HealthModel, arr: number | null, risk: RiskTier): numb
   return priority >= t1 ? 1 : priority >= t2 ? 2 : priority >= t3 ? 3 : 4;
 }
 
+const NO_DATA: RawMeasure = { value: null, observedAt: null, stale: false };
+
 const linearScore = (value: number, [zero, hundred]: [number, number]) =>
   clamp(((value - zero) / (hundred - zero)) * 100);
 
@@ -238,23 +240,40 @@ export function scoreAccount(
 ): Snapshot {
   const { account, day, raw, findings } = measured;
   const weights = weightsFor(model, account);
-  const measureOverride = new Map(overrides.filter((o) => o.measure !== null).map((o) => [o.measure!, o]));
-  const indexOverride = overrides.find((o) => o.measure === null) ?? null;
+  const measureOverride = new Map<string, Override>();
+  let indexOverride: Override | null = null;
+  for (const o of overrides) {
+    if (o.measure === null) indexOverride ??= o;
+    else if (!measureOverride.has(o.measure)) measureOverride.set(o.measure, o);
+  }
   const applied: Snapshot['overrides'] = [];
 
   // Normalise, then weigh: only measures (and components) with data share the weight.
-  const components: ComponentScore[] = weights.components.map((c) => {
-    const measures: MeasureScore[] = c.measures.map((m) => {
+  const components: ComponentScore[] = [];
+  let weightWithData = 0;
+  let allWeight = 0;
+  for (const c of weights.components) {
+    const measures: MeasureScore[] = [];
+    let total = 0;
+    let sum = 0;
+    for (const m of c.measures) {
       const spec = model.measures[m.name]!;
-      const r: RawMeasure = raw[m.name] ?? { value: null, observedAt: null, stale: false };
+      const r: RawMeasure = raw[m.name] ?? NO_DATA;
       const override = measureOverride.get(m.name);
       let normalised =
         r.value === null ? null : round1(normalise(spec.normalise!, r.value, tables.get(m.name)));
+      let text = r.value === null ? null : measureText(spec, r.value);
       if (override) {
         normalised = override.value;
         applied.push({ ...override, applied: `${spec.label} set to ${override.value}` });
+        // An override says what it replaced, so the explanation never contradicts the score.
+        text = `${text ?? spec.label} (overridden to ${override.value})`;
       }
-      return {
+      if (normalised !== null && m.weight > 0) {
+        total += m.weight;
+        sum += m.weight * normalised;
+      }
+      measures.push({
         name: m.name,
         label: spec.label,
         raw: r.value,
@@ -263,45 +282,38 @@ export function scoreAccount(
         contribution: 0,
         stale: r.stale,
         observedAt: r.observedAt,
-        overridden: Boolean(override),
-        // An override says what it replaced, so the explanation never contradicts the score.
-        text: override
-          ? `${r.value === null ? spec.label : measureText(spec, r.value)} (overridden to ${override.value})`
-          : r.value === null
-            ? null
-            : measureText(spec, r.value),
-      };
-    });
-    const withData = measures.filter((m) => m.normalised !== null && m.weight > 0);
-    const total = withData.reduce((s, m) => s + m.weight, 0);
-    const score = total > 0 ? withData.reduce((s, m) => s + m.weight * m.normalised!, 0) / total : null;
-    return { name: c.name, label: c.label, weight: c.weight, score, contribution: 0, measures };
-  });
-
-  const scored = components.filter((c) => c.score !== null && c.weight > 0);
-  const weightWithData = scored.reduce((s, c) => s + c.weight, 0);
-  const allWeight = components.reduce((s, c) => s + c.weight, 0);
-  let coverage = 0;
-  for (const c of components) {
-    const measureWeight = c.measures.reduce((s, m) => s + m.weight, 0);
-    if (c.weight <= 0 || measureWeight <= 0) continue;
-    for (const m of c.measures) {
-      if (m.normalised !== null && m.weight > 0)
-        coverage += (c.weight / allWeight) * (m.weight / measureWeight);
+        overridden: override !== undefined,
+        text,
+      });
     }
+    const score = total > 0 ? sum / total : null;
+    if (score !== null && c.weight > 0) weightWithData += c.weight;
+    allWeight += c.weight;
+    components.push({ name: c.name, label: c.label, weight: c.weight, score, contribution: 0, measures });
+  }
+
+  let coverage = 0;
+  let contributions = 0;
+  for (const c of components) {
+    let measureWeight = 0;
+    let inComponent = 0;
+    for (const m of c.measures) {
+      measureWeight += m.weight;
+      if (m.normalised !== null && m.weight > 0) inComponent += m.weight;
+    }
+    if (c.weight <= 0 || measureWeight <= 0) continue;
+    coverage += (c.weight / allWeight) * (inComponent / measureWeight);
     if (c.score === null || weightWithData === 0) continue;
     const share = c.weight / weightWithData;
     c.contribution = share * c.score;
-    const inComponent = c.measures
-      .filter((m) => m.normalised !== null && m.weight > 0)
-      .reduce((s, m) => s + m.weight, 0);
+    contributions += c.contribution;
     for (const m of c.measures) {
       if (m.normalised !== null && m.weight > 0)
         m.contribution = (share * m.weight * m.normalised) / inComponent;
     }
   }
 
-  let computed = weightWithData > 0 ? scored.reduce((s, c) => s + c.contribution, 0) : null;
+  let computed = weightWithData > 0 ? contributions : null;
   if (indexOverride) {
     applied.push({ ...indexOverride, applied: `Health Index set to ${indexOverride.value}` });
     computed = indexOverride.value;
