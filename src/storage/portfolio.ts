@@ -19,6 +19,12 @@ export interface PortfolioFilter {
   segment?: string;
   /** The owning CSM's email or Slack id. */
   owner?: string;
+  /** Only accounts with at least this ARR on the day. */
+  minArr?: number;
+  /** Only accounts in these risk tiers on the day. */
+  riskTiers?: readonly RiskTier[];
+  /** The day movers are measured from; default 7 days before the day. */
+  moversSince?: Date;
   /** How long each list is; default 10. */
   top?: number;
   /** A renewal within 90 days is also at risk below this Health Index (the model's renewal_weak.index_below). */
@@ -84,15 +90,28 @@ const AT_RISK = Prisma.sql`s.risk_tier IN ('high', 'critical')`;
 const MOVERS_OVER_DAYS = 7;
 const RENEWALS_WITHIN_DAYS = 90;
 
+/**
+ * The snapshots of `day` joined to their accounts (`s`, `a`) and the filter's condition
+ * on them: the book a portfolio is of, for queries beside portfolio()'s.
+ */
+export function filteredBook(filter: PortfolioFilter, day: Date): { from: Prisma.Sql; where: Prisma.Sql } {
+  const and = (on: unknown, sql: Prisma.Sql) => (on ? sql : Prisma.empty);
+  const where = Prisma.sql`s.day = ${day}${and(filter.industry, Prisma.sql` AND a.industry = ${filter.industry}`)}${and(
+    filter.segment,
+    Prisma.sql` AND a.segment = ${filter.segment}`,
+  )}${and(filter.owner, Prisma.sql` AND (a.owner_email = ${filter.owner} OR a.owner_slack_id = ${filter.owner})`)}${and(
+    filter.minArr,
+    Prisma.sql` AND s.arr >= ${filter.minArr}`,
+  )}${filter.riskTiers?.length ? Prisma.sql` AND s.risk_tier IN (${Prisma.join([...filter.riskTiers])})` : Prisma.empty}`;
+  return { from: Prisma.sql`FROM health_snapshots s JOIN accounts a ON a.id = s.account_id`, where };
+}
+
 /** The portfolio on a scored day (default the latest), or null before the first scoring. */
 export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<Portfolio | null> {
   const day = filter.day ?? (await latestScoredDay(db));
   if (!day) return null;
   const top = filter.top ?? 10;
-  const where = Prisma.sql`s.day = ${day}${filter.industry ? Prisma.sql` AND a.industry = ${filter.industry}` : Prisma.empty}${
-    filter.segment ? Prisma.sql` AND a.segment = ${filter.segment}` : Prisma.empty
-  }${filter.owner ? Prisma.sql` AND (a.owner_email = ${filter.owner} OR a.owner_slack_id = ${filter.owner})` : Prisma.empty}`;
-  const from = Prisma.sql`FROM health_snapshots s JOIN accounts a ON a.id = s.account_id`;
+  const { from, where } = filteredBook(filter, day);
   const ref = Prisma.sql`s.account_id, a.external_id, a.name, s.arr`;
   const refOf = (r: Record<string, unknown>): AccountRef => ({
     accountId: Number(r.account_id),
@@ -136,7 +155,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
     }));
   };
 
-  const weekAgo = new Date(day.getTime() - MOVERS_OVER_DAYS * DAY_MS);
+  const weekAgo = filter.moversSince ?? new Date(day.getTime() - MOVERS_OVER_DAYS * DAY_MS);
   const movers = async (direction: 'drops' | 'gains') => {
     const rows = await db.$queryRaw<Record<string, unknown>[]>`
       SELECT ${ref}, p.health_index AS from_index, s.health_index AS to_index, s.explanation,
@@ -166,6 +185,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
           readBreakdown(models, then).components,
           r,
           weekAgo,
+          Math.round((day.getTime() - weekAgo.getTime()) / DAY_MS),
         ) ?? (r.explanation as string),
     }));
   };
@@ -236,7 +256,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
 }
 
 /**
- * A mover's explanation: what moved its index over the whole week (the two snapshots'
+ * A mover's explanation: what moved its index over the whole `days` (the two snapshots'
  * measures compared), not the last day's change its snapshot explains.
  */
 function weekExplanation(
@@ -244,6 +264,7 @@ function weekExplanation(
   then: ComponentScore[],
   r: Record<string, unknown>,
   weekAgo: Date,
+  days: number,
 ): string | null {
   // Snapshots written by hand may lack the breakdown's components.
   if (!now.length || !then.length) return null;
@@ -252,5 +273,5 @@ function weekExplanation(
     { day: weekAgo.getTime(), healthIndex: Number(r.from_index), components: then },
   );
   if (!change?.drivers.length) return null;
-  return `${signed(change.delta)} over ${MOVERS_OVER_DAYS} days: ${driverList(change.drivers)}`;
+  return `${signed(change.delta)} over ${days} day${days === 1 ? '' : 's'}: ${driverList(change.drivers)}`;
 }
