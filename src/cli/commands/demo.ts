@@ -1,6 +1,8 @@
 // `canary demo`: a realistic sample book in the configured database (the embedded
 // SQLite file by default). It writes the CSV files it generated, so a new user sees
 // the import formats, and loads them through the same import code as `canary import`.
+// With --slack-preview it also writes what Slack would show for the book.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { StoryKind } from '../../demo/book.ts';
@@ -18,6 +20,7 @@ interface DemoOptions {
   dir: string;
   asOf?: string;
   progress?: boolean;
+  slackPreview?: string;
 }
 
 const STORY_WORDS: Record<StoryKind, string> = {
@@ -40,6 +43,10 @@ export function register(program: Command): void {
     .option('--dir <dir>', 'where to write the generated CSV files', 'demo-data')
     .option('--as-of <date>', 'last day of data, YYYY-MM-DD (default: yesterday, UTC)')
     .option('--no-progress', 'no progress bars')
+    .option(
+      '--slack-preview <dir>',
+      "also write Slack's health card (of the declining account with the largest ARR), portfolio message and App Home as Block Kit JSON, with their chart PNGs, into this folder",
+    )
     .action(async (options: DemoOptions) => {
       const seed = Number(options.seed);
       const accounts = Number(options.accounts);
@@ -69,10 +76,31 @@ export function register(program: Command): void {
       const model = getModel();
       const from = new Date(asOf.getTime() - (USAGE_DAYS - 1) * 86_400_000);
       const scoring = performance.now();
-      const { days, report } = await withDatabase(async (database) => {
+      // The account worth looking at first: falling usage, and the most revenue to lose.
+      const featured = book.accounts
+        .filter((a) =>
+          book.stories.some((s) => s.accountExternalId === a.externalId && s.story === 'declining'),
+        )
+        .sort((a, b) => b.arr - a.arr)[0];
+      const { days, report, preview } = await withDatabase(async (database) => {
         const days = await runScoring(database, { model, from, to: asOf });
         const renewalIndexBelow = model.leading_indicators.renewal_weak.index_below;
-        return { days, report: await portfolio(database.db, { day: asOf, renewalIndexBelow }) };
+        const report = await portfolio(database.db, { day: asOf, renewalIndexBelow });
+        if (!options.slackPreview || !featured) return { days, report, preview: [] };
+        const { writeSlackPreview } = await import('../../slack/preview.ts');
+        await mkdir(options.slackPreview, { recursive: true });
+        const account = await database.db.account.findUniqueOrThrow({
+          where: { externalId: featured.externalId },
+        });
+        const preview = await writeSlackPreview(database.db, {
+          dir: options.slackPreview,
+          models: { model },
+          // The morning after the last day of data, as a CSM would open it.
+          now: new Date(asOf.getTime() + 86_400_000 + 9 * 3_600_000),
+          accountId: account.id,
+          viewer: { slackId: featured.ownerSlackId, email: featured.ownerEmail },
+        });
+        return { days, report, preview };
       });
       const written = days.reduce((sum, d) => sum + d.scored, 0);
       console.log(
@@ -94,6 +122,12 @@ export function register(program: Command): void {
         );
       }
       if (report) console.log(`\n${formatReport(report, model.version)}`);
+      if (preview.length) {
+        console.log(
+          `\nSlack preview (${featured!.name}'s health card, the portfolio, ${featured!.ownerEmail}'s App Home; paste the JSON into https://app.slack.com/block-kit-builder, images are placeholders naming the PNG files):`,
+        );
+        for (const file of preview) console.log(`  ${file}`);
+      }
       const declining = book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? '';
       console.log(
         `\nDone in ${seconds(performance.now() - started)}. Try: npx canary explain ${declining}   |   npx canary report --segment enterprise   |   npx canary accounts list`,
