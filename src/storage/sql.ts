@@ -35,3 +35,9 @@ export function numberOrNull(v: unknown): number | null {
 
 /** One `?` per value, for `IN (...)`. */
 export const placeholders = (values: readonly unknown[]) => values.map(() => '?').join(', ');
+
+/** A unique constraint refused the write: PostgreSQL's unique_violation from pg, or Prisma's P2002 on either provider. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'P2002';
+}
