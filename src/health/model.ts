@@ -2,11 +2,10 @@
 // generated), the checks that need the whole model (references between measures,
 // weights, bands that cover 0-100 without overlapping), and loading it from YAML or
 // JSON with errors that name the file, the path inside it and what was expected.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { checkSchema, parseConfigText, problemsText, readConfigText, type Fail } from '../lib/config-file.ts';
 
 export const AGGREGATIONS = [
   'latest',
@@ -253,17 +252,15 @@ export class ModelError extends Error {
     readonly file: string,
     readonly problems: { path: string; message: string }[],
   ) {
-    super(
-      `${file}: invalid health model\n${problems.map((p) => `  ${p.path || '(top level)'}: ${p.message}`).join('\n')}`,
-    );
+    super(problemsText(file, 'health model', problems));
   }
 }
 
-const pathText = (p: readonly PropertyKey[]) =>
-  p
-    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
-    .join('')
-    .replace(/^\./, '');
+const failWith =
+  (file: string): Fail =>
+  (problems) => {
+    throw new ModelError(file, problems);
+  };
 
 const SAME_ENDS = 'the value scoring 0 and the one scoring 100 must differ';
 
@@ -438,42 +435,14 @@ function checkScoreBands(bands: { min?: number; max?: number; score: number }[],
 
 /** Validates a parsed model; throws ModelError naming every problem. */
 export function validateModel(raw: unknown, file: string): HealthModel {
-  const parsed = modelSchema.safeParse(raw, {
-    error: (iss) =>
-      iss.code === 'invalid_type' && iss.input === undefined
-        ? `required, but missing (expected ${iss.expected === 'record' ? 'a map' : iss.expected})`
-        : undefined,
-  });
-  if (!parsed.success) {
-    throw new ModelError(
-      file,
-      parsed.error.issues.map((i) => ({ path: pathText(i.path), message: i.message })),
-    );
-  }
-  const problems = crossCheck(parsed.data);
+  const model = checkSchema(modelSchema, raw, failWith(file));
+  const problems = crossCheck(model);
   if (problems.length) throw new ModelError(file, problems);
-  return parsed.data;
+  return model;
 }
 
 export function parseModelText(text: string, file: string): HealthModel {
-  let raw: unknown;
-  try {
-    raw = file.endsWith('.json')
-      ? JSON.parse(text)
-      : parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (err) {
-    const where =
-      err instanceof YAMLParseError && err.linePos
-        ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})`
-        : '';
-    throw new ModelError(file, [
-      {
-        path: '',
-        message: `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}${where}: ${(err as Error).message.split('\n')[0]}`,
-      },
-    ]);
-  }
-  return validateModel(raw, file);
+  return validateModel(parseConfigText(text, file, failWith(file)), file);
 }
 
 export const DEFAULT_MODEL_FILE = path.join(
@@ -482,15 +451,7 @@ export const DEFAULT_MODEL_FILE = path.join(
 );
 
 export function loadModel(file = DEFAULT_MODEL_FILE): HealthModel {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ModelError(file, [
-      { path: '', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
-    ]);
-  }
-  return parseModelText(text, file);
+  return parseModelText(readConfigText(file, failWith(file)), file);
 }
 
 /** The JSON Schema of the model file, for editors (generated from the zod schema). */
