@@ -1,0 +1,148 @@
+// Finds what the alert rules fire on, with queries that read only candidates (never a
+// whole table), and opens or adds to recovery cases for it: after scoring a day (the
+// day's snapshots with a drop, a watched risk tier or a renewal at risk, against the
+// previous snapshot's tier; the day's detractor answers; tickets unresolved too long),
+// and for signals as they are ingested (an NPS answer, a ticket).
+import type { AlertRules } from '../cases/rules.ts';
+import { signalTrigger, snapshotTriggers, type Signal, type Trigger } from '../cases/triggers.ts';
+import type { RiskTier } from '../health/model.ts';
+import { openOrUpdateCases, type OpenResult } from './cases.ts';
+import { Prisma, type Database, type Db } from './db.ts';
+import { recordedModels } from './models.ts';
+import { readBreakdown, versionsToRead } from './snapshots.ts';
+
+const DAY_MS = 86_400_000;
+const CHUNK = 500;
+
+/**
+ * Opens or adds to the cases of a scored day: run after `canary score` (the day it
+ * scored last). `now` stamps the cases and decides which tickets have waited too long
+ * (no later than the end of the day).
+ */
+export async function openCasesAfterScoring(
+  database: Database,
+  rules: AlertRules,
+  day: Date,
+  now: Date,
+): Promise<OpenResult> {
+  const triggers = [
+    ...(await snapshotFindings(database, rules, day)),
+    ...(await dayDetractors(database.db, rules, day, now)),
+    ...(await ageingTickets(database.db, rules, new Date(Math.min(now.getTime(), day.getTime() + DAY_MS)))),
+  ];
+  return openOrUpdateCases(database.db, rules, triggers, now);
+}
+
+/** Opens or adds to cases for signals just ingested (a detractor's answer, an urgent ticket). */
+export function openCasesForSignals(
+  db: Db,
+  rules: AlertRules,
+  signals: readonly Signal[],
+  now: Date,
+): Promise<OpenResult> {
+  const triggers = signals.flatMap((s) => signalTrigger(rules, s, now) ?? []);
+  return openOrUpdateCases(db, rules, triggers, now);
+}
+
+async function snapshotFindings(database: Database, rules: AlertRules, day: Date): Promise<Trigger[]> {
+  const { drop, risk_tier: tiers, renewal } = rules.rules;
+  const sqlite = database.target.provider === 'sqlite';
+  const when: Prisma.Sql[] = [];
+  if (tiers) when.push(Prisma.sql`s.risk_tier IN (${Prisma.join(tiers.tiers)})`);
+  // The breakdown keeps drops under `dr` (rows written before its format: `drops`).
+  if (drop)
+    when.push(
+      sqlite
+        ? Prisma.sql`(json_extract(s.breakdown, '$.dr') IS NOT NULL OR json_array_length(s.breakdown, '$.drops') > 0)`
+        : Prisma.sql`(s.breakdown->'dr' IS NOT NULL OR jsonb_array_length(COALESCE(s.breakdown->'drops', '[]'::jsonb)) > 0)`,
+    );
+  if (renewal)
+    when.push(
+      Prisma.sql`(a.renewal_date >= ${day} AND a.renewal_date <= ${new Date(day.getTime() + renewal.within_days * DAY_MS)} AND s.health_index < ${renewal.index_below})`,
+    );
+  if (!when.length) return [];
+  const candidates = await database.db.$queryRaw<
+    {
+      id: unknown;
+      account_id: unknown;
+      health_index: unknown;
+      risk_tier: string | null;
+      previous_tier: string | null;
+    }[]
+  >(
+    Prisma.sql`SELECT s.id, s.account_id, s.health_index, s.risk_tier,
+      (SELECT p.risk_tier FROM health_snapshots p WHERE p.account_id = s.account_id AND p.day < s.day
+        ORDER BY p.day DESC LIMIT 1) AS previous_tier
+      FROM health_snapshots s JOIN accounts a ON a.id = s.account_id
+      WHERE s.day = ${day} AND s.health_index IS NOT NULL AND (${Prisma.join(when, ' OR ')})`,
+  );
+  const triggers: Trigger[] = [];
+  for (let i = 0; i < candidates.length; i += CHUNK) {
+    const part = candidates.slice(i, i + CHUNK);
+    const rows = await database.db.healthSnapshot.findMany({
+      where: { id: { in: part.map((c) => Number(c.id)) } },
+      select: {
+        id: true,
+        modelVersion: true,
+        breakdown: true,
+        measureValues: true,
+        account: { select: { renewalDate: true } },
+      },
+    });
+    const models = await recordedModels(database.db, versionsToRead(rows));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const c of part) {
+      const row = byId.get(Number(c.id))!;
+      triggers.push(
+        ...snapshotTriggers(rules, {
+          accountId: Number(c.account_id),
+          day,
+          healthIndex: Number(c.health_index),
+          riskTier: c.risk_tier as RiskTier | null,
+          drops: readBreakdown(models, row).drops,
+          renewalDate: row.account.renewalDate,
+          previousRiskTier: c.previous_tier as RiskTier | null,
+        }),
+      );
+    }
+  }
+  return triggers;
+}
+
+/** The day's NPS answers at or below the detractor score (most were seen on ingestion already). */
+async function dayDetractors(db: Db, rules: AlertRules, day: Date, now: Date): Promise<Trigger[]> {
+  const rule = rules.rules.detractor;
+  if (!rule) return [];
+  const rows = await db.surveyResponse.findMany({
+    where: {
+      kind: 'nps',
+      score: { lte: rule.nps_at_most },
+      respondedAt: { gte: day, lt: new Date(day.getTime() + DAY_MS) },
+    },
+    select: { id: true, accountId: true, kind: true, score: true, respondent: true, comment: true },
+  });
+  return rows.flatMap((r) => signalTrigger(rules, { ...r, kind: 'survey', survey: r.kind }, now) ?? []);
+}
+
+/** Tickets of the rule's priorities still unresolved at `at`, opened the rule's hours before it or earlier. */
+async function ageingTickets(db: Db, rules: AlertRules, at: Date): Promise<Trigger[]> {
+  const rule = rules.rules.ticket;
+  if (!rule) return [];
+  const rows = await db.ticket.findMany({
+    where: {
+      priority: { in: rule.priorities },
+      openedAt: { lte: new Date(at.getTime() - rule.unresolved_hours * 3_600_000) },
+      OR: [{ resolvedAt: null, status: { in: ['open', 'pending'] } }, { resolvedAt: { gt: at } }],
+    },
+    select: {
+      id: true,
+      accountId: true,
+      priority: true,
+      status: true,
+      subject: true,
+      openedAt: true,
+      resolvedAt: true,
+    },
+  });
+  return rows.flatMap((r) => signalTrigger(rules, { kind: 'ticket', ...r }, at) ?? []);
+}
