@@ -45,7 +45,7 @@ export interface Answers {
   home(viewer: Viewer): Promise<types.HomeView>;
 }
 
-const NO_CHARTS = { risk: null, health: null };
+const NO_CHARTS: { risk: ChartImage | null; health: ChartImage | null } = { risk: null, health: null };
 
 /** A viewer's accounts the App Home is given; the view itself shows what fits in 100 blocks. */
 const HOME_ACCOUNTS = 500;
@@ -108,7 +108,7 @@ export function answers(deps: AnswerDeps): Answers {
   }
 
   async function charts(p: Portfolio, filter: PortfolioFilter) {
-    if (!p.scored) return { risk: null, health: null };
+    if (!p.scored) return NO_CHARTS;
     const groups = healthGroups(p, filter);
     const name = (what: string) =>
       [what, filter.industry, filter.segment, isoDay(p.day)]
@@ -190,10 +190,7 @@ export function answers(deps: AnswerDeps): Answers {
         case 'unclear':
           return search(q.text, true);
         case 'portfolio':
-          return portfolioAnswer({
-            ...(q.industry && { industry: q.industry }),
-            ...(q.segment && { segment: q.segment }),
-          });
+          return portfolioAnswer({ industry: q.industry, segment: q.segment });
         case 'at-risk':
           return atRisk(q.n);
         case 'referrals':
@@ -208,13 +205,7 @@ export function answers(deps: AnswerDeps): Answers {
         case 'card':
           return card(answer.accountId, day);
         case 'portfolio':
-          return portfolioAnswer(
-            {
-              ...(answer.industry && { industry: answer.industry }),
-              ...(answer.segment && { segment: answer.segment }),
-            },
-            day,
-          );
+          return portfolioAnswer({ industry: answer.industry, segment: answer.segment }, day);
         case 'at-risk':
           return atRisk(answer.n, day);
         case 'referrals':

@@ -15,7 +15,7 @@ import {
   type RunningCanary,
 } from '../support/slack/canary.ts';
 import { startFakeSlack, type FakeSlack, type RecordedResponse } from '../support/slack/fake-slack.ts';
-import { slashCommand } from '../support/slack/signed-request.ts';
+import { slashCommand, urlVerification } from '../support/slack/signed-request.ts';
 
 const ACK_WITHIN_MS = 3000;
 
@@ -80,6 +80,13 @@ describe('requests that are not from Slack', () => {
     const { responseUrl, request } = command();
     expect((await canary.send(request)).status).toBe(200);
     expect((await fake.waitForResponse(responseUrl, 10_000)).body.text).toBe('What `/health` answers:');
+  });
+
+  it("answers Slack's URL verification with its challenge (Event Subscriptions' Retry)", async () => {
+    const request = urlVerification('a-challenge-from-slack');
+    const sent = await canary.send(request);
+    expect(sent.status).toBe(200);
+    expect(JSON.parse(sent.body)).toEqual({ challenge: 'a-challenge-from-slack' });
   });
 
   it('shares the server with the ingestion API and the health check; other /slack/ paths are not found', async () => {
