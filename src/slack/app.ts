@@ -13,7 +13,7 @@ import {
   LogLevel,
   type Logger as BoltLogger,
 } from '@slack/bolt';
-import type { RetryOptions } from '@slack/web-api';
+import { WebAPIPlatformError, type RetryOptions } from '@slack/web-api';
 import { ConfigError, type SlackConfig } from '../config.ts';
 import type { HealthModel } from '../health/model.ts';
 import { HttpError } from '../http/api.ts';
@@ -110,7 +110,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     async start() {
       await Promise.all([initialise(app, config), warmCharts()]);
       if (receiver) deps.server!.mount('/slack/', slackListener(receiver.requestListener));
-      else await app.start();
+      else await connect(app);
       logger.info({ mode: config.mode, apiUrl: config.apiUrl }, 'Slack app ready');
     },
     async stop() {
@@ -120,23 +120,42 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   };
 }
 
+/** Slack's answers when it does not take a token. */
+const REFUSED_TOKEN = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'not_allowed_token_type',
+]);
+const refusal = (err: unknown) =>
+  err instanceof WebAPIPlatformError && REFUSED_TOKEN.has(err.data.error) ? err.data.error : null;
+
 async function initialise(app: App, config: SlackConfig): Promise<void> {
   try {
     await app.init();
   } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error;
-    if (
-      code === 'invalid_auth' ||
-      code === 'not_authed' ||
-      code === 'account_inactive' ||
-      code === 'token_revoked'
-    )
+    const code = refusal(err);
+    if (code)
       throw new ConfigError(
         `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token again from the app's OAuth & Permissions page`,
       );
     throw new Error(`could not reach Slack's Web API at ${config.apiUrl}: ${(err as Error).message}`, {
       cause: err,
     });
+  }
+}
+
+/** Socket Mode: opens the connection with the app-level token. */
+async function connect(app: App): Promise<void> {
+  try {
+    await app.start();
+  } catch (err) {
+    const code = refusal(err);
+    if (!code) throw err;
+    throw new ConfigError(
+      `Slack refused SLACK_APP_TOKEN (${code}): generate an app-level token with connections:write on the app's Basic Information page, or unset it for HTTP mode`,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // `canary serve` as an operator runs it (a real process on the embedded database):
-// without the Slack settings, or with a token Slack refuses, it stops at once and says
-// what is wrong without printing a secret; with them it serves /slack/events on the same
+// without the Slack settings, or with a token Slack refuses (the bot token; in Socket
+// Mode the app-level token), it stops at once and says what is wrong without printing a
+// secret; with them it serves /slack/events on the same
 // port as /healthz, answers /health through the offline Slack, and on SIGTERM finishes
 // and exits 0.
 import { execFile, spawn } from 'node:child_process';
@@ -73,6 +74,19 @@ describe('canary serve', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('Slack refused SLACK_BOT_TOKEN (invalid_auth)');
     expect(stderr).not.toContain(token);
+  });
+
+  it('in Socket Mode (SLACK_APP_TOKEN set): connects through SLACK_API_URL, and names an app token Slack refuses', async () => {
+    const appToken = 'xapp-1-A0CANARY01-0000-not-accepted';
+    const { code, stderr } = await serve({
+      SLACK_BOT_TOKEN: fake.token,
+      SLACK_APP_TOKEN: appToken,
+      SLACK_API_URL: fake.apiUrl,
+    });
+    expect(code).toBe(1);
+    expect(fake.calls('apps.connections.open').length).toBeGreaterThan(0);
+    expect(stderr).toContain('Slack refused SLACK_APP_TOKEN (invalid_auth)');
+    expect(stderr).not.toContain(appToken);
   });
 
   it('serves Slack and the health check on one port, answers /health, and stops cleanly on SIGTERM', async () => {
