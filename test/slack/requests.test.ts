@@ -5,6 +5,7 @@
 // reference its log line carries; Slack's rate limits are waited out and a chart Slack
 // has not processed yet is sent again, so the card arrives; no log line holds a secret.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/lib/log.ts';
 import type { Database } from '../../src/storage/db.ts';
 import { freshDatabase, TEST_PROVIDERS } from '../support/databases.ts';
 import {
@@ -105,6 +106,26 @@ describe('requests that are not from Slack', () => {
     expect(logged).not.toContain(SIGNING_SECRET);
     expect(logged).not.toContain('/response/');
     expect(logged).not.toContain('fakeVerificationToken');
+  });
+});
+
+describe('log redaction', () => {
+  it("redacts Slack's tokens, signing secret, signatures and response URLs wherever a log line carries them", () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(line) });
+    const secrets = {
+      botToken: 'xoxb-1-secret-bot',
+      appToken: 'xapp-1-secret-app',
+      signingSecret: 'secretSigningValue',
+      response_url: 'https://hooks.slack.com/commands/T1/2/secret-response',
+    };
+    logger.info({ config: { mode: 'socket', ...secrets } }, 'nested');
+    logger.info({ ...secrets, SLACK_BOT_TOKEN: 'xoxb-2-secret-env' }, 'top level');
+    logger.info({ req: { headers: { 'x-slack-signature': 'v0=secret-signature' } } }, 'headers');
+    const logged = lines.join('');
+    for (const secret of [...Object.values(secrets), 'xoxb-2-secret-env', 'v0=secret-signature'])
+      expect(logged).not.toContain(secret);
+    expect(logged).toContain('"mode":"socket"');
   });
 });
 
