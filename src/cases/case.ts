@@ -144,6 +144,9 @@ const FROM: Record<ActionKind, readonly CaseState[]> = {
   fire: ['open', 'acknowledged', 'assigned', 'snoozed', 'escalated'],
 };
 
+/** Whether an action may start from a state (whoever takes it): which buttons a case shows. */
+export const canStart = (action: ActionKind, state: CaseState): boolean => FROM[action].includes(state);
+
 // Who may take each action: managers, the owner (or assignee), or only Canary.
 const MAY: Record<ActionKind, { manager: boolean; owner: boolean }> = {
   acknowledge: { manager: false, owner: true },
@@ -203,7 +206,7 @@ export function transition(c: RecoveryCase, action: CaseAction, actor: Actor, no
   } else if (!['wake', 'remind', 'escalate', 'fire'].includes(action.kind)) {
     return refuse('forbidden', `Canary does not ${verb} cases by itself.`);
   }
-  if (!FROM[action.kind].includes(c.state))
+  if (!canStart(action.kind, c.state))
     return refuse('state', `The case is ${STATE_WORDS[c.state]}: it cannot be ${VERB[action.kind]} now.`);
 
   const by = actor.kind === 'person' ? actor.slackId : CANARY;

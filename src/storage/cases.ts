@@ -374,8 +374,8 @@ export type ActionResult =
   /** Nothing changed; `winner` is the change that came first when the case changed meanwhile. */
   | { kind: 'refused'; refusal: Refusal; case: RecoveryCase | null; winner: StoredEvent | null };
 
-/** The latest change of state of a case (not a rule firing again, not a reminder): who won a race. */
-async function latestChange(db: Db, caseId: number): Promise<StoredEvent | null> {
+/** The latest change of state of a case (not a rule firing again, not a reminder): who won a race, who did what last. */
+export async function latestChange(db: Db, caseId: number): Promise<StoredEvent | null> {
   const row = await db.caseEvent.findFirst({
     where: { caseId, action: { notIn: ['fire', 'remind'] } },
     orderBy: { id: 'desc' },

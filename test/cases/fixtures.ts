@@ -4,6 +4,7 @@
 import { loadRules, type AlertRules } from '../../src/cases/rules.ts';
 import type { RecoveryCase } from '../../src/cases/case.ts';
 import type { Trigger } from '../../src/cases/triggers.ts';
+import type { CaseAccount } from '../../src/storage/cases.ts';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -88,3 +89,17 @@ export function openCaseAt(over: Partial<RecoveryCase> = {}): RecoveryCase {
     ...over,
   };
 }
+
+/** Acme as case messages show it. */
+export const caseAccount = (over: Partial<CaseAccount> = {}): CaseAccount => ({
+  id: 7,
+  externalId: 'acme',
+  name: 'Acme Corp',
+  arr: 250_000,
+  segment: 'enterprise',
+  industry: 'Software',
+  renewalDate: new Date('2027-01-04T00:00:00Z'),
+  ownerSlackId: OLIVE.slackId,
+  ownerEmail: OLIVE.email,
+  ...over,
+});
