@@ -16,6 +16,8 @@ const schema = z.object({
     .default(16 * 1024 * 1024),
   /** The health model file; the built-in default model when unset. */
   HEALTH_MODEL_FILE: z.string().min(1).optional(),
+  /** The alert rules file (recovery cases); the built-in default rules when unset. */
+  ALERT_RULES_FILE: z.string().min(1).optional(),
   // Read as given here, checked by slackConfig: only `canary serve` needs them.
   SLACK_BOT_TOKEN: z.string().optional(),
   SLACK_SIGNING_SECRET: z.string().optional(),
