@@ -2,9 +2,11 @@
 // stays the way the rest of Canary reads and writes; large imports go through the
 // drivers Prisma itself uses (better-sqlite3, pg) on a connection of their own, so
 // they can stage rows in a temporary table across many statements and merge them in
-// one transaction at driver speed.
+// one transaction at driver speed. The PostgreSQL driver loads only when a session
+// needs it: a scoring worker on SQLite would otherwise spend a good part of its start
+// resolving pg's modules.
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseTarget } from '../storage/db.ts';
 import type { Provider } from '../storage/schema.ts';
 
@@ -117,7 +119,8 @@ class PostgresSession implements BulkSession {
   private constructor(private readonly client: pg.Client) {}
 
   static async open(target: DatabaseTarget): Promise<PostgresSession> {
-    const client = new pg.Client({
+    const { default: driver } = await import('pg');
+    const client = new driver.Client({
       connectionString: target.connectionString,
       options: `-c search_path=${target.schema}`,
     });

@@ -3,7 +3,7 @@
 // is refused (a version must mean one model: snapshots are read back with it), and the
 // models of stored snapshots are looked up by version.
 import { createHash } from 'node:crypto';
-import { validateModel, type HealthModel } from '../health/model.ts';
+import type { HealthModel } from '../health/model.ts';
 import type { Db } from './db.ts';
 
 export class ModelVersionConflict extends Error {}
@@ -43,6 +43,10 @@ export async function recordedModels(db: Db, versions?: Iterable<string>): Promi
   const wanted = versions === undefined ? null : [...new Set(versions)];
   if (wanted?.length === 0) return new Map();
   const rows = await db.healthModelVersion.findMany({ where: wanted ? { version: { in: wanted } } : {} });
+  if (rows.length === 0) return new Map();
+  // The model's schema (zod, yaml) loads only here: scoring workers import this module
+  // for other things, and start faster without it.
+  const { validateModel } = await import('../health/model.ts');
   return new Map(
     rows.map((r) => [
       r.version,
