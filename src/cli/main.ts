@@ -5,6 +5,7 @@ import { DatabaseUrlError } from '../storage/db.ts';
 import { MigrationError } from '../storage/migrate.ts';
 import { UserError } from './context.ts';
 import * as accounts from './commands/accounts.ts';
+import * as cases from './commands/cases.ts';
 import * as demo from './commands/demo.ts';
 import * as importCommand from './commands/import.ts';
 import * as migrate from './commands/migrate.ts';
@@ -28,6 +29,7 @@ for (const command of [
   importCommand,
   accounts,
   score,
+  cases,
   report,
   explain,
   override,

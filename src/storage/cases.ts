@@ -573,17 +573,46 @@ export async function casesFor(
   return { cases: rows.map((r) => ({ case: toCase(r), account: r.account })), total };
 }
 
-/** A case with its account and its whole audit trail, oldest first. */
+/** Where a case's message stands: its own alert or the summary it is in, posted or not. */
+export interface CaseMessage {
+  kind: 'alert' | 'summary';
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  channel: string | null;
+  ts: string | null;
+}
+
+/** A case with its account, its whole audit trail (oldest first) and where its message stands. */
 export async function caseWithEvents(
   db: Db,
   id: number,
-): Promise<(CaseListItem & { events: StoredEvent[]; channel: string | null }) | null> {
+): Promise<
+  (CaseListItem & { events: StoredEvent[]; channel: string | null; message: CaseMessage | null }) | null
+> {
   const row = await db.recoveryCase.findUnique({
     where: { id },
     include: { account: { select: ACCOUNT_FIELDS }, events: { orderBy: { id: 'asc' } } },
   });
   if (!row) return null;
-  return { case: toCase(row), account: row.account, events: row.events.map(toEvent), channel: row.channel };
+  const post = row.messagePostId ? await db.casePost.findUnique({ where: { id: row.messagePostId } }) : null;
+  const message: CaseMessage | null = post
+    ? {
+        kind: post.kind as CaseMessage['kind'],
+        status: post.status,
+        attempts: post.attempts,
+        lastError: post.lastError,
+        channel: post.sentChannel ?? post.channel,
+        ts: post.ts,
+      }
+    : null;
+  return {
+    case: toCase(row),
+    account: row.account,
+    events: row.events.map(toEvent),
+    channel: row.channel,
+    message,
+  };
 }
 
 /** The open (not resolved) case of an account per reason, newest first: what a health card shows. */

@@ -10,6 +10,7 @@ import { runScoring } from '../../health/run.ts';
 import { portfolio } from '../../storage/portfolio.ts';
 import { UserError, databaseLabel, getModel, withBulkSession, withDatabase } from '../context.ts';
 import { int, money, seconds } from '../format.ts';
+import { casesAfterScoring } from './cases.ts';
 import { runImport } from './import.ts';
 import { formatReport } from './report.ts';
 import { dayOption, yesterday } from './score.ts';
@@ -106,6 +107,7 @@ export function register(program: Command): void {
       console.log(
         `\nScored ${days.length} days (${from.toISOString().slice(0, 10)} to ${asOf.toISOString().slice(0, 10)}): ${int(written)} snapshots written in ${seconds(performance.now() - scoring)}.`,
       );
+      await withDatabase((database) => casesAfterScoring(database, asOf));
 
       const arr = book.accounts.reduce((sum, a) => sum + a.arr, 0);
       console.log(

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { parseDay, runScoring } from '../../health/run.ts';
 import { getModel, UserError, withDatabase } from '../context.ts';
 import { int, seconds } from '../format.ts';
+import { casesAfterScoring } from './cases.ts';
 
 interface ScoreOptions {
   date?: string;
@@ -55,6 +56,7 @@ export function register(program: Command): void {
             `${results.length} days, ${int(scored)} snapshots written in ${seconds(performance.now() - started)} (model ${model.version})`,
           );
         }
+        await casesAfterScoring(database, to);
       });
     });
 }
