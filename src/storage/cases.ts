@@ -615,15 +615,6 @@ export async function caseWithEvents(
   };
 }
 
-/** The open (not resolved) case of an account per reason, newest first: what a health card shows. */
-export async function openCasesOf(db: Db, accountId: number): Promise<RecoveryCase[]> {
-  const rows = await db.recoveryCase.findMany({
-    where: { accountId, openKey: OPEN },
-    orderBy: { openedAt: 'desc' },
-  });
-  return rows.map(toCase);
-}
-
 // ---------------------------------------------------------------------------------
 // The outbox.
 
@@ -646,10 +637,10 @@ export interface DuePost {
 }
 
 /** A claim older than this is taken to have died with its sender, and is claimed again. */
-export const CLAIM_TIMEOUT_MS = 10 * 60_000;
+const CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 /** Waits after the 1st, 2nd, ... failure: a minute, doubling, at most an hour. */
-export const retryDelayMs = (attempts: number) =>
+const retryDelayMs = (attempts: number) =>
   Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1));
 
 const claimable = (now: Date): Prisma.CasePostWhereInput => ({
