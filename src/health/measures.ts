@@ -108,7 +108,10 @@ export function usageWindows(model: HealthModel): (UsageWindow & { latest: boole
   return [...windows.values()];
 }
 
-export const usageWindowKey = (w: UsageWindow) => `${w.metric}|${w.since}|${w.until}`;
+/** A window's identity as text; kept per window object, since storage looks windows up for every account. */
+export const usageWindowKey = perObject((w: UsageWindow) => `${w.metric}|${w.since}|${w.until}`);
+
+const prioritiesOf = perObject((priorities: string[]) => new Set(priorities));
 
 /** The observations a measure's signal (any but usage) offers up to `end` (inclusive). */
 function observations(
@@ -119,7 +122,7 @@ function observations(
 ): Observation[] {
   const signal = spec.signal!;
   if (signal === 'tickets') {
-    const priorities = spec.where?.priority ? new Set<string>(spec.where.priority) : null;
+    const priorities = spec.where?.priority ? prioritiesOf(spec.where.priority) : null;
     const tickets = signals.tickets.filter(
       (t) => (!priorities || priorities.has(t.priority)) && t.openedAt <= end,
     );
@@ -306,6 +309,12 @@ const measuresByKind = perObject((model: HealthModel) => {
   };
 });
 
+/** The ticket priorities the leading indicators and the referral rule look for. */
+const findingSets = perObject((model: HealthModel) => ({
+  ageingPriorities: new Set<string>(model.leading_indicators.tickets_ageing.priority),
+  blocking: new Set<string>(model.referral.blocking_priorities),
+}));
+
 export function measureAccount(
   model: HealthModel,
   account: AccountFacts,
@@ -341,19 +350,31 @@ export function measureAccount(
   }
   const li = model.leading_indicators;
   const ageLimit = end - li.tickets_ageing.older_than_hours * 3_600_000;
-  const ageingPriorities = new Set<string>(li.tickets_ageing.priority);
-  const blocking = new Set<string>(model.referral.blocking_priorities);
-  const nps = signals.surveys.filter((s) => s.kind === 'nps' && s.at <= end);
+  const { ageingPriorities, blocking } = findingSets(model);
+  let ageingTickets = 0;
+  let openBlockingTickets = 0;
+  for (const t of signals.tickets) {
+    if (!isOpenAt(t, end)) continue;
+    if (ageingPriorities.has(t.priority) && t.openedAt < ageLimit) ageingTickets++;
+    if (blocking.has(t.priority)) openBlockingTickets++;
+  }
   const recentFrom = end - model.referral.nps_within * DAY_MS;
-  const recentNps = nps.filter((s) => s.at > recentFrom);
-  const lastNps = nps.reduce<(typeof nps)[number] | null>(
-    (best, s) => (!best || s.at >= best.at ? s : best),
-    null,
-  );
+  let recentSum = 0;
+  let recentAnswers = 0;
+  let lastNps: (typeof signals.surveys)[number] | null = null;
+  for (const s of signals.surveys) {
+    if (s.kind !== 'nps' || s.at > end) continue;
+    if (s.at > recentFrom) {
+      recentSum += s.score;
+      recentAnswers++;
+    }
+    if (!lastNps || s.at >= lastNps.at) lastNps = s;
+  }
   const sentimentFrom = end - li.sentiment_negative.within * DAY_MS;
-  const lastNote = signals.notes
-    .filter((n) => n.at <= end && n.at > sentimentFrom)
-    .reduce<{ at: number; sentiment: number } | null>((b, n) => (!b || n.at >= b.at ? n : b), null);
+  let lastNote: (typeof signals.notes)[number] | null = null;
+  for (const n of signals.notes) {
+    if (n.at <= end && n.at > sentimentFrom && (!lastNote || n.at >= lastNote.at)) lastNote = n;
+  }
   let negativeSentiment: string | null = null;
   if (lastNps && lastNps.at > sentimentFrom && lastNps.score <= li.sentiment_negative.nps_at_most)
     negativeSentiment = `latest NPS ${lastNps.score}`;
@@ -366,16 +387,9 @@ export function measureAccount(
     findings: {
       usageDrops,
       usageDeclinePct,
-      ageingTickets: signals.tickets.filter(
-        (t) => ageingPriorities.has(t.priority) && isOpenAt(t, end) && t.openedAt < ageLimit,
-      ).length,
-      openBlockingTickets: signals.tickets.filter((t) => blocking.has(t.priority) && isOpenAt(t, end)).length,
-      recentNps: recentNps.length
-        ? {
-            average: recentNps.reduce((s, n) => s + n.score, 0) / recentNps.length,
-            answers: recentNps.length,
-          }
-        : null,
+      ageingTickets,
+      openBlockingTickets,
+      recentNps: recentAnswers ? { average: recentSum / recentAnswers, answers: recentAnswers } : null,
       negativeSentiment,
     },
   };
