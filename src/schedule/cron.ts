@@ -114,3 +114,15 @@ export function parseTimeZone(raw: string): string {
     throw new ScheduleError(problem);
   }
 }
+
+const compiled = new Map<string, Schedule>();
+
+/** The schedule of a stored cron expression (checked when it was stored), compiled once per process. */
+export function scheduleOf(cron: string): Schedule {
+  let s = compiled.get(cron);
+  if (!s) {
+    s = parseSchedule(cron);
+    compiled.set(cron, s);
+  }
+  return s;
+}
