@@ -1,6 +1,7 @@
 // Canary's configuration from the environment, validated once at the edge. This is
 // the only module that reads process.env; everything else receives a Config.
 import { z } from 'zod';
+import { parseSchedule, parseTimeZone, ScheduleError, type Schedule } from './schedule/cron.ts';
 
 /** The embedded SQLite file, created on first use. */
 export const DEFAULT_DATABASE_URL = 'file:./data/canary.db';
@@ -23,6 +24,10 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: z.string().optional(),
   SLACK_APP_TOKEN: z.string().optional(),
   SLACK_API_URL: z.string().optional(),
+  // Read as given here, checked by scheduleConfig: only the scheduler (canary serve) needs them.
+  SCORING_SCHEDULE: z.string().default('daily 02:00'),
+  SCORING_TZ: z.string().default('UTC'),
+  DIGEST_CATCHUP_HOURS: z.string().default('6'),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -98,6 +103,35 @@ export function slackConfig(config: Config): SlackConfig {
     );
   }
   return parsed.data;
+}
+
+/** What the scheduler runs: the nightly scoring run (null: `off`, scored by other means) and how late a missed digest is still posted. */
+export interface ScheduleConfig {
+  scoring: { schedule: Schedule; timeZone: string } | null;
+  catchupHours: number;
+}
+
+/** The scheduler's settings, checked: a ConfigError names every variable that is wrong, in one message. */
+export function scheduleConfig(config: Config): ScheduleConfig {
+  const problems: string[] = [];
+  const read = <T>(variable: string, parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof ScheduleError)) throw err;
+      problems.push(`  ${variable}: ${err.message}`);
+      return undefined;
+    }
+  };
+  const off = config.SCORING_SCHEDULE.trim().toLowerCase() === 'off';
+  const schedule = off ? null : read('SCORING_SCHEDULE', () => parseSchedule(config.SCORING_SCHEDULE));
+  const timeZone = read('SCORING_TZ', () => parseTimeZone(config.SCORING_TZ));
+  const catchupHours = Number(config.DIGEST_CATCHUP_HOURS);
+  if (!(catchupHours >= 0 && catchupHours <= 168))
+    problems.push('  DIGEST_CATCHUP_HOURS: expected a number of hours from 0 to 168 (a week)');
+  if (problems.length)
+    throw new ConfigError(`invalid schedule settings in the environment:\n${problems.join('\n')}`);
+  return { scoring: schedule && timeZone ? { schedule, timeZone } : null, catchupHours };
 }
 
 /** Reads ./.env into process.env (variables already set win), when the file exists. */

@@ -89,7 +89,13 @@ async function takeOver(
 ): Promise<Lease | null> {
   const { count } = await table.updateMany({
     where: { id: row.id, attempts: row.attempts, state: { in: [row.state] } },
-    data: { claimedBy: owner, claimedAt: now, attempts: row.attempts + 1 },
+    // A retry is claimed again; a posting stays one until its message is looked for.
+    data: {
+      claimedBy: owner,
+      claimedAt: now,
+      attempts: row.attempts + 1,
+      ...(row.state === 'retry' ? { state: 'claimed' } : {}),
+    },
   });
   return count === 1 ? { id: row.id, attempts: row.attempts + 1, owner } : null;
 }
@@ -171,16 +177,6 @@ export async function skipDelivery(
 export async function takeableDeliveries(db: Db, t: Takeable, limit = 100): Promise<Delivery[]> {
   const rows = await db.digestDelivery.findMany({
     where: takeableWhere(t),
-    orderBy: { slotAt: 'asc' },
-    take: limit,
-  });
-  return rows.map(toDelivery);
-}
-
-/** Deliveries still open (claimed, posting or retry) whose slot is past saving. */
-export async function expiredDeliveries(db: Db, slotsUpTo: Date, limit = 100): Promise<Delivery[]> {
-  const rows = await db.digestDelivery.findMany({
-    where: { slotAt: { lte: slotsUpTo }, state: { in: ['claimed', 'posting', 'retry'] } },
     orderBy: { slotAt: 'asc' },
     take: limit,
   });

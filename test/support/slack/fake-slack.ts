@@ -1,9 +1,10 @@
 // The offline Slack Web API: a local HTTP server that answers the methods Canary calls
 // the way Slack does (shapes, error codes, Block Kit limits, 429 + Retry-After,
 // single-use trigger ids, response_url limits, image blocks that refer to files not
-// uploaded or not processed yet), records every call, stores the messages, views and
-// files the app creates, and fails on request. Tests point `WebClient` or
-// Bolt's `clientOptions.slackApiUrl` at `apiUrl`; nothing else of Slack is faked.
+// uploaded or not processed yet, a channel's history with message metadata), records
+// every call, stores the messages, views and files the app creates, and fails on
+// request. Tests point `WebClient` or Bolt's `clientOptions.slackApiUrl` at `apiUrl`;
+// nothing else of Slack is faked.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -490,6 +491,33 @@ export async function startFakeSlack(
       if (blocks !== undefined) message.blocks = blocks;
       message.edited = { user: WORKSPACE.botUserId, ts: newTs() };
       return { channel: channel.id, ts: message.ts, text: message.text, message };
+    },
+
+    // A channel's top-level messages, newest first, as Slack pages them; metadata only
+    // with include_all_metadata, as in Slack.
+    'conversations.history': (args) => {
+      const channel = findChannel(optional(args, 'channel'));
+      if (channel.botIsMember === false) throw new SlackRefusal('not_in_channel');
+      const oldest = Number(optional(args, 'oldest') ?? 0);
+      const latest = Number(optional(args, 'latest') ?? Number.POSITIVE_INFINITY);
+      const limit = Math.min(999, Number(optional(args, 'limit') ?? 100)) || 100;
+      const start = Number(optional(args, 'cursor') ?? 0);
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+      const all = [...(stored.get(channel.id)?.values() ?? [])]
+        .filter(
+          (m) => (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) > oldest && Number(m.ts) < latest,
+        )
+        .sort((a, b) => Number(b.ts) - Number(a.ts));
+      const page = all
+        .slice(start, start + limit)
+        .map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
+      const more = start + limit < all.length;
+      return {
+        messages: page,
+        has_more: more,
+        pin_count: 0,
+        ...(more && { response_metadata: { next_cursor: String(start + limit) } }),
+      };
     },
 
     'chat.getPermalink': (args) => {
