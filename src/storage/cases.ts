@@ -640,8 +640,7 @@ export interface DuePost {
 const CLAIM_TIMEOUT_MS = 10 * 60_000;
 
 /** Waits after the 1st, 2nd, ... failure: a minute, doubling, at most an hour. */
-const retryDelayMs = (attempts: number) =>
-  Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1));
+const retryDelayMs = (attempts: number) => Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, attempts - 1));
 
 const claimable = (now: Date): Prisma.CasePostWhereInput => ({
   OR: [
