@@ -7,6 +7,7 @@ import { UserError } from './context.ts';
 import * as accounts from './commands/accounts.ts';
 import * as cases from './commands/cases.ts';
 import * as demo from './commands/demo.ts';
+import * as digest from './commands/digest.ts';
 import * as importCommand from './commands/import.ts';
 import * as migrate from './commands/migrate.ts';
 import * as explain from './commands/explain.ts';
@@ -35,6 +36,7 @@ for (const command of [
   override,
   model,
   token,
+  digest,
   demo,
   serve,
 ]) {

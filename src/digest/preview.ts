@@ -7,16 +7,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadModel, type HealthModel } from '../health/model.ts';
 import { DAY_MS } from '../health/signals.ts';
-import { parseSchedule } from '../schedule/cron.ts';
 import { expectedScoresDay } from '../schedule/scoring.ts';
 import type { ChartFiles } from '../slack/chart-files.ts';
 import type { Database } from '../storage/db.ts';
-import type { Subscription } from '../storage/digests.ts';
 import { latestCompletedRun } from '../storage/snapshots.ts';
-import { prepareDigest } from './prepare.ts';
-import { SECTIONS } from './subscription.ts';
+import { previewChannel } from './manage.ts';
 
 const MORNING_MS = 9 * 3_600_000;
+/** A channel id no workspace has: the preview is of no channel's subscription. */
+const PREVIEW_CHANNEL = 'C0PREVIEW00';
 
 /** Writes digest.json and the digest's chart PNGs into `dir`; returns the files written. */
 export async function writeDigestPreview(
@@ -36,27 +35,9 @@ export async function writeDigestPreview(
   };
   const run = await latestCompletedRun(database.db);
   const now = run ? new Date(run.day.getTime() + DAY_MS + MORNING_MS) : new Date();
-  const schedule = parseSchedule('weekdays 09:00');
-  const subscription: Subscription = {
-    id: 0,
-    channelId: 'C0PREVIEW00',
-    schedule: schedule.text,
-    cron: schedule.cron,
-    timeZone: 'UTC',
-    filters: {},
-    sections: [...SECTIONS],
-    createdBy: 'preview',
-    createdAt: now,
-    updatedAt: now,
-    slotsFrom: now,
-    paused: false,
-    lastError: null,
-    lastErrorAt: null,
-  };
-  const { message } = await prepareDigest(
+  const { message } = await previewChannel(
     { db: database.db, model, expectedDay: (at) => expectedScoresDay(null, at), charts: files },
-    subscription,
-    null,
+    PREVIEW_CHANNEL,
     now,
   );
   const json = path.join(dir, 'digest.json');
