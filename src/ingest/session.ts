@@ -15,8 +15,16 @@ export interface BulkSession {
   /** Runs a statement; returns the number of rows it changed. Placeholders are `?`. */
   exec(sql: string, params?: readonly unknown[]): Promise<number>;
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /** Appends rows to a table (the arrays may be converted in place). */
-  insertRows(table: string, columns: readonly string[], rows: unknown[][]): Promise<void>;
+  /**
+   * Appends rows to a table (the arrays may be converted in place); `onConflict` is an
+   * `ON CONFLICT ...` clause for an upsert.
+   */
+  insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: unknown[][],
+    onConflict?: string,
+  ): Promise<void>;
   /** Runs fn in a transaction that holds the write lock; rolls back if fn throws. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -70,15 +78,22 @@ class SqliteSession implements BulkSession {
     return this.statement(sql).all(...params.map(sqliteValue)) as T[];
   }
 
-  async insertRows(table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+  async insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: unknown[][],
+    onConflict = '',
+  ): Promise<void> {
     const s = this.statement(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${onConflict}`,
     );
-    // One transaction per batch instead of one per row.
+    // One transaction per batch instead of one per row (a savepoint inside a caller's).
+    // A prepared one-row statement bound from the array itself: binding many rows'
+    // values at once, spread as arguments, costs more than it saves.
     this.db.transaction(() => {
       for (const row of rows) {
         for (let j = 0; j < row.length; j++) row[j] = sqliteValue(row[j]);
-        s.run(...row);
+        s.run(row);
       }
     })();
   }
@@ -137,7 +152,12 @@ class PostgresSession implements BulkSession {
     return (await this.client.query(numbered(sql), params.map(postgresValue))).rows as T[];
   }
 
-  async insertRows(table: string, columns: readonly string[], rows: unknown[][]): Promise<void> {
+  async insertRows(
+    table: string,
+    columns: readonly string[],
+    rows: unknown[][],
+    onConflict = '',
+  ): Promise<void> {
     const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
     for (let start = 0; start < rows.length; start += perStatement) {
       const chunk = rows.slice(start, start + perStatement);
@@ -148,7 +168,7 @@ class PostgresSession implements BulkSession {
         return `(${row.map((_, i) => `$${base + i + 1}`).join(', ')})`;
       });
       await this.client.query(
-        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`,
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')} ${onConflict}`,
         params,
       );
     }

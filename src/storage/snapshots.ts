@@ -257,7 +257,9 @@ const COLUMNS = [
   'computed_at',
 ] as const;
 
-const ROWS_PER_STATEMENT = 500;
+const UPDATE = COLUMNS.filter((c) => c !== 'account_id' && c !== 'day')
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ');
 
 /**
  * A snapshot as the values of a health_snapshots row, in COLUMNS order, scored by
@@ -293,21 +295,15 @@ export function snapshotRow(
 }
 
 /** Inserts or replaces (by account and day) a chunk of snapshot rows (snapshotRow), in one transaction. */
-export async function writeSnapshots(session: BulkSession, rows: readonly unknown[][]): Promise<void> {
-  const update = COLUMNS.filter((c) => c !== 'account_id' && c !== 'day')
-    .map((c) => `${c} = excluded.${c}`)
-    .join(', ');
-  const tuple = `(${list(COLUMNS)})`;
-  await session.transaction(async () => {
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      const part = rows.slice(start, start + ROWS_PER_STATEMENT);
-      await session.exec(
-        `INSERT INTO health_snapshots (${COLUMNS.join(', ')}) VALUES ${part.map(() => tuple).join(', ')} ` +
-          `ON CONFLICT (account_id, day) DO UPDATE SET ${update}`,
-        part.flat(),
-      );
-    }
-  });
+export async function writeSnapshots(session: BulkSession, rows: unknown[][]): Promise<void> {
+  await session.transaction(() =>
+    session.insertRows(
+      'health_snapshots',
+      COLUMNS,
+      rows,
+      `ON CONFLICT (account_id, day) DO UPDATE SET ${UPDATE}`,
+    ),
+  );
 }
 
 /** Records the start of a day's scoring; returns the run's id. */
