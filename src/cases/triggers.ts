@@ -3,6 +3,7 @@
 // weak score); as signals arrive, an NPS answer or a ticket. Each firing is a trigger:
 // the account, the reason (the rule), what happened in plain words, and a key naming
 // the firing, so that the same firing seen twice (a re-run, a re-import) adds nothing.
+import { isOpenAt } from '../health/measures.ts';
 import { RISK_TIERS, type RiskTier } from '../health/model.ts';
 import type { Drop } from '../health/score.ts';
 import type { AlertRules, Reason } from './rules.ts';
@@ -91,8 +92,14 @@ export type Signal =
     };
 
 /** Whether a ticket is unresolved at a time, as the health model's measures count it. */
-export const ticketOpenAt = (t: { status: string; resolvedAt: Date | null }, at: Date): boolean =>
-  t.resolvedAt === null ? t.status === 'open' || t.status === 'pending' : t.resolvedAt > at;
+export const ticketOpenAt = (
+  t: { status: string; openedAt: Date; resolvedAt: Date | null },
+  at: Date,
+): boolean =>
+  isOpenAt(
+    { openedAt: t.openedAt.getTime(), resolvedAt: t.resolvedAt?.getTime() ?? null, status: t.status },
+    at.getTime(),
+  );
 
 const COMMENT_IN_SUMMARY = 300;
 

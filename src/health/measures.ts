@@ -46,7 +46,11 @@ interface Observation {
 
 const OPEN_STATUSES = new Set(['open', 'pending']);
 
-function isOpenAt(t: { openedAt: number; resolvedAt: number | null; status: string }, at: number): boolean {
+/** Whether a ticket is open at a time: opened by then, and not resolved by then (or, without a resolution time, open or pending). */
+export function isOpenAt(
+  t: { openedAt: number; resolvedAt: number | null; status: string },
+  at: number,
+): boolean {
   if (t.openedAt > at) return false;
   return t.resolvedAt === null ? OPEN_STATUSES.has(t.status) : t.resolvedAt > at;
 }
