@@ -6,11 +6,12 @@
 // build) unless --strict; a section that cannot finish exits 1 either way.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { digestSection } from './digest.ts';
 import { importSection } from './import.ts';
 import { scoringSection } from './scoring.ts';
 import type { Section, SectionResult } from './section.ts';
 
-const USAGE = 'usage: npm run bench -- [--section import|scoring] [--rows N] [--accounts N] [--strict]';
+const USAGE = 'usage: npm run bench -- [--section import|scoring|digest] [--rows N] [--accounts N] [--strict]';
 
 interface Options {
   sections: Section[];
@@ -28,7 +29,8 @@ function options(): Options {
         strict: { type: 'boolean' },
       },
     });
-    const sections = [importSection, scoringSection(positive('--accounts', values.accounts))];
+    const accounts = positive('--accounts', values.accounts);
+    const sections = [importSection, scoringSection(accounts), digestSection(accounts)];
     const named = sections.filter((section) => section.name === values.section);
     if (values.section !== undefined && named.length === 0) {
       throw new Error(
