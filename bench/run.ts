@@ -9,9 +9,11 @@ import { parseArgs } from 'node:util';
 import { digestSection } from './digest.ts';
 import { importSection } from './import.ts';
 import { scoringSection } from './scoring.ts';
+import { slackSection } from './slack.ts';
 import type { Section, SectionResult } from './section.ts';
 
-const USAGE = 'usage: npm run bench -- [--section import|scoring|digest] [--rows N] [--accounts N] [--strict]';
+const USAGE =
+  'usage: npm run bench -- [--section import|scoring|slack|digest] [--rows N] [--accounts N] [--strict]';
 
 interface Options {
   sections: Section[];
@@ -30,7 +32,12 @@ function options(): Options {
       },
     });
     const accounts = positive('--accounts', values.accounts);
-    const sections = [importSection, scoringSection(accounts), digestSection(accounts)];
+    const sections = [
+      importSection,
+      scoringSection(accounts),
+      slackSection(accounts),
+      digestSection(accounts),
+    ];
     const named = sections.filter((section) => section.name === values.section);
     if (values.section !== undefined && named.length === 0) {
       throw new Error(
