@@ -191,7 +191,7 @@ export type ReadyAccount = AccountRef & {
 export interface DigestBook {
   /** The filtered book on the day; its movers are measured from `since`. */
   portfolio: Portfolio;
-  /** The average Health Index of the filtered book on `since` (null: nothing scored then). */
+  /** The average Health Index the filtered book's accounts had on `since` (null: none scored then). */
   averageBefore: number | null;
   /** Referral-ready accounts, newly ready first, then most ready. */
   referralReady: ReadyAccount[];
@@ -209,14 +209,14 @@ export async function digestBook(db: Db, q: DigestBookQuery): Promise<DigestBook
     top: q.top,
     renewalIndexBelow: q.renewalIndexBelow,
     moversSince: q.since,
+    // A digest shows referral-ready accounts its own way (below), and no gains; health
+    // by segment only when it is filtered to one industry.
+    omit: ['gains', 'referralReady', ...(q.filters.industry ? [] : (['bySegment'] as const))],
   };
   const { from, where } = filteredBook(filter, q.day);
-  const previous = filteredBook(filter, q.since);
   const renewalsUntil = new Date(q.day.getTime() + RENEWALS_WITHIN_DAYS * DAY_MS);
-  const [p, [before], ready, [counts]] = await Promise.all([
+  const [p, ready, [counts]] = await Promise.all([
     portfolio(db, filter),
-    db.$queryRaw<{ average_index: unknown }[]>`
-      SELECT AVG(s.health_index) AS average_index ${previous.from} WHERE ${previous.where}`,
     db.$queryRaw<Record<string, unknown>[]>`
       SELECT s.account_id, a.external_id, a.name, s.arr, s.referral_score, s.health_index, a.segment,
         CASE WHEN p.account_id IS NOT NULL AND NOT p.referral_ready THEN 1 ELSE 0 END AS newly_ready
@@ -224,7 +224,7 @@ export async function digestBook(db: Db, q: DigestBookQuery): Promise<DigestBook
       WHERE ${where} AND s.referral_ready
       ORDER BY newly_ready DESC, s.referral_score DESC, COALESCE(s.arr, 0) DESC, a.external_id LIMIT ${q.top}`,
     db.$queryRaw<Record<string, unknown>[]>`
-      SELECT
+      SELECT AVG(p.health_index) AS average_before,
         SUM(CASE WHEN p.health_index IS NOT NULL AND s.health_index <= p.health_index - ${q.droppedPoints} THEN 1 ELSE 0 END) AS dropped,
         SUM(CASE WHEN a.renewal_date >= ${q.day} AND a.renewal_date <= ${renewalsUntil}
           AND (s.risk_tier IN ('high', 'critical') OR s.health_index < ${q.renewalIndexBelow}) THEN 1 ELSE 0 END) AS renewals
@@ -234,7 +234,7 @@ export async function digestBook(db: Db, q: DigestBookQuery): Promise<DigestBook
   if (!p) return null;
   return {
     portfolio: p,
-    averageBefore: numberOrNull(before?.average_index),
+    averageBefore: numberOrNull(counts?.average_before),
     referralReady: ready.map((r) => ({
       accountId: Number(r.account_id),
       externalId: r.external_id as string,

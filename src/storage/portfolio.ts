@@ -25,6 +25,8 @@ export interface PortfolioFilter {
   riskTiers?: readonly RiskTier[];
   /** The day movers are measured from; default 7 days before the day. */
   moversSince?: Date;
+  /** Parts the caller does not show: not queried, empty in the result. */
+  omit?: readonly ('gains' | 'bySegment' | 'referralReady')[];
   /** How long each list is; default 10. */
   top?: number;
   /** A renewal within 90 days is also at risk below this Health Index (the model's renewal_weak.index_below). */
@@ -195,7 +197,11 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
     WHERE ${where} AND ${AT_RISK}
     ORDER BY s.value_tier, COALESCE(s.arr, 0) DESC, a.external_id LIMIT ${top}`;
 
-  const referralReady = await db.$queryRaw<Record<string, unknown>[]>`
+  const omitted = (part: NonNullable<PortfolioFilter['omit']>[number]) =>
+    filter.omit?.includes(part) ?? false;
+  const referralReady = omitted('referralReady')
+    ? []
+    : await db.$queryRaw<Record<string, unknown>[]>`
     SELECT ${ref}, s.referral_score, s.health_index ${from}
     WHERE ${where} AND s.referral_ready
     ORDER BY s.referral_score DESC, COALESCE(s.arr, 0) DESC, a.external_id LIMIT ${top}`;
@@ -212,9 +218,9 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
 
   const [byIndustry, bySegment, drops, gains] = await Promise.all([
     healthBy('industry'),
-    healthBy('segment'),
+    omitted('bySegment') ? [] : healthBy('segment'),
     movers('drops'),
-    movers('gains'),
+    omitted('gains') ? [] : movers('gains'),
   ]);
   return {
     day,
