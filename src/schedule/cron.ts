@@ -30,7 +30,7 @@ const FORMS: Record<string, string> = {
   ...Object.fromEntries(DAYS.flatMap((day, i) => [[`${day}s`, String(i)]])),
 };
 
-export const SCHEDULE_HELP =
+const SCHEDULE_HELP =
   'expected `daily HH:MM`, `weekdays HH:MM`, `weekends HH:MM`, `mondays HH:MM` (any day of the week), ' +
   'or a cron expression of 5 fields: minute hour day-of-month month day-of-week, e.g. "0 9 * * 1-5"';
 

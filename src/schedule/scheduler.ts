@@ -86,7 +86,7 @@ export interface Timing {
   lateAfterMs: number;
 }
 
-export const DEFAULT_TIMING: Timing = {
+const DEFAULT_TIMING: Timing = {
   leaseMs: 2 * 60_000,
   renewEveryMs: 20_000,
   maxHoldMs: 15 * 60_000,

@@ -22,7 +22,7 @@ export interface DigestSlack {
 }
 
 /** Slack errors that mean the digest cannot reach the channel until someone fixes it. */
-export const CHANNEL_GONE = ['channel_not_found', 'not_in_channel', 'is_archived'] as const;
+const CHANNEL_GONE = ['channel_not_found', 'not_in_channel', 'is_archived'] as const;
 
 /**
  * A failed Slack call. `channel`: the channel is gone or the bot is not in it. `retry`:

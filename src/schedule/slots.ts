@@ -45,7 +45,7 @@ function wallClock(t: number, timeZone: string): number {
 const offsetAt = (t: number, timeZone: string) => wallClock(t, timeZone) - Math.floor(t / 1000) * 1000;
 
 /** The instant of a local wall-clock time (given as if UTC), by the rule in the header. */
-export function localToInstant(local: number, timeZone: string): number {
+function localToInstant(local: number, timeZone: string): number {
   // No zone changes its offset twice within two days.
   const before = offsetAt(local - DAY_MS, timeZone);
   const after = offsetAt(local + DAY_MS, timeZone);
