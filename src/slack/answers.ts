@@ -10,11 +10,13 @@ import type { HealthModel } from '../health/model.ts';
 import { round1 } from '../health/score.ts';
 import { DAY_MS } from '../health/signals.ts';
 import { accountsOwnedBy, findAccount, type Viewer } from '../storage/account-search.ts';
+import { casesFor, type CaseFilter } from '../storage/cases.ts';
 import type { Db } from '../storage/db.ts';
 import { portfolio, type Portfolio } from '../storage/portfolio.ts';
 import { indexSeries, snapshotFor } from '../storage/snapshots.ts';
 import type { Answer } from './blocks/actions.ts';
 import { appHome } from './blocks/app-home.ts';
+import { casesListMessage, type CasesListModel } from './blocks/case-list.ts';
 import { nameOf } from './blocks/format.ts';
 import { healthCard, type CardAccount } from './blocks/health-card.ts';
 import { COMMAND, helpMessage } from './blocks/help.ts';
@@ -36,8 +38,8 @@ export interface AnswerDeps {
 }
 
 export interface Answers {
-  /** What `/health <text>` answers. */
-  command(text: string): Promise<SlackMessage>;
+  /** What `/health <text>` answers; `viewer` is asked for only when the answer depends on who asks. */
+  command(text: string, viewer: () => Promise<Viewer>): Promise<SlackMessage>;
   /** An account's health card (as of a scored day, default its latest). */
   card(accountId: number, day?: Date): Promise<SlackMessage>;
   /** A shared answer, rendered again from its share button's value. */
@@ -49,6 +51,8 @@ const NO_CHARTS: { risk: ChartImage | null; health: ChartImage | null } = { risk
 
 /** A viewer's accounts the App Home is given; the view itself shows what fits in 100 blocks. */
 const HOME_ACCOUNTS = 500;
+/** Cases a list is given: more than a message or the App Home shows; the rest are counted. */
+const LISTED_CASES = 50;
 
 export function answers(deps: AnswerDeps): Answers {
   const { db } = deps;
@@ -79,7 +83,9 @@ export function answers(deps: AnswerDeps): Answers {
         `Health Index of ${nameOf(account)}, last ${TREND_DAYS} days`,
       );
     }
-    return healthCard({ account, snapshot, change, openCase: null, now: deps.now(), chart });
+    const open = await casesFor(db, { kind: 'account', accountId: account.id }, { limit: 1 });
+    const openCase = open.cases[0]?.case ?? null;
+    return healthCard({ account, snapshot, change, openCase, now: deps.now(), chart });
   }
 
   async function card(accountId: number, day?: Date): Promise<SlackMessage> {
@@ -176,15 +182,37 @@ export function answers(deps: AnswerDeps): Answers {
     return moversMessage({ day: p.day, drops: p.movers.drops, gains: p.movers.gains });
   }
 
+  async function cases(
+    q: Extract<ReturnType<typeof parseCommand>, { kind: 'cases' }>,
+    viewer: () => Promise<Viewer>,
+  ) {
+    let filter: CaseFilter;
+    let scope: CasesListModel['scope'];
+    if (q.whose.kind === 'account') {
+      const found = await findAccount(db, q.whose.text);
+      if (found.kind !== 'one') return search(q.whose.text, false);
+      filter = { kind: 'account', accountId: found.account.id };
+      scope = { kind: 'account', account: found.account };
+    } else if (q.whose.kind === 'all') {
+      filter = { kind: 'all' };
+      scope = { kind: 'all' };
+    } else {
+      filter = casesOf(await viewer());
+      scope = { kind: 'mine' };
+    }
+    const { cases: listed, total } = await casesFor(db, filter, { limit: LISTED_CASES });
+    return casesListMessage({ scope, cases: listed, total });
+  }
+
   return {
     card,
-    async command(text) {
+    async command(text, viewer) {
       const q = parseCommand(text);
       switch (q.kind) {
         case 'help':
           return helpMessage();
         case 'cases':
-          return casesNotYet();
+          return cases(q, viewer);
         case 'account':
           return search(q.text, false);
         case 'unclear':
@@ -215,19 +243,28 @@ export function answers(deps: AnswerDeps): Answers {
       }
     },
     async home(viewer) {
-      const [p, mine] = await Promise.all([
+      const [p, mine, open] = await Promise.all([
         portfolioOf({}),
         accountsOwnedBy(db, viewer, { limit: HOME_ACCOUNTS }),
+        casesFor(db, casesOf(viewer), { limit: LISTED_CASES }),
       ]);
       return appHome({
         portfolio: p,
         bands: bands(),
         charts: p ? await charts(p, {}) : NO_CHARTS,
         myAccounts: mine.accounts,
+        openCases: open.cases,
       });
     },
   };
 }
+
+/** The cases of a viewer: on accounts they own, or assigned to them. */
+const casesOf = (viewer: Viewer): CaseFilter => ({
+  kind: 'mine',
+  slackId: viewer.slackId ?? '',
+  email: viewer.email ?? null,
+});
 
 /** The filter with each name as stored, matched ignoring case; null when one names nothing that day. */
 function storedNames(all: Portfolio, asked: PortfolioFilter): PortfolioFilter | null {
@@ -250,7 +287,7 @@ function storedNames(all: Portfolio, asked: PortfolioFilter): PortfolioFilter | 
 }
 
 /** The change of the Health Index to `to` from `days` before it; null unless both days were scored. */
-function changeOver(
+export function changeOver(
   series: readonly { day: Date; healthIndex: number | null }[],
   to: Date,
   days: number,
@@ -259,12 +296,6 @@ function changeOver(
   const now = at(to.getTime());
   const then = at(to.getTime() - days * DAY_MS);
   return now === null || then === null ? null : round1(now - then);
-}
-
-/** `/health cases` before recovery cases exist: say so, then what the command does answer. */
-function casesNotYet(): SlackMessage {
-  const text = `\`${COMMAND} cases\` is coming with recovery cases.`;
-  return { text, blocks: [section(text), ...helpMessage().blocks] };
 }
 
 /** A piece of a file name from user data: letters, digits, dots and dashes, short. */

@@ -14,7 +14,8 @@ export type Question =
   | { kind: 'at-risk'; n: number }
   | { kind: 'referrals' }
   | { kind: 'movers' }
-  | { kind: 'cases' }
+  /** `cases`, `cases mine`: the asker's; `cases all`; `cases <account>`: one account's. */
+  | { kind: 'cases'; whose: { kind: 'mine' } | { kind: 'all' } | { kind: 'account'; text: string } }
   /** A subcommand word with arguments it does not take: an account by that name, or help. */
   | { kind: 'unclear'; text: string };
 
@@ -43,8 +44,12 @@ export function parseCommand(raw: string): Question {
     }
     case 'referrals':
     case 'movers':
-    case 'cases':
       return args ? unclear : { kind: word };
+    case 'cases': {
+      const whose = args.toLowerCase();
+      if (!args || whose === 'mine') return { kind: 'cases', whose: { kind: 'mine' } };
+      return { kind: 'cases', whose: whose === 'all' ? { kind: 'all' } : { kind: 'account', text: args } };
+    }
     default:
       // Options and other punctuation-led words are never account names.
       return /^[\p{L}\p{N}]/u.test(first!) ? { kind: 'account', text } : unclear;

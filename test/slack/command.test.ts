@@ -25,7 +25,13 @@ describe('parseCommand', () => {
     expect(parseCommand('at-risk 5000')).toEqual({ kind: 'at-risk', n: AT_RISK_MAX });
     expect(parseCommand('referrals')).toEqual({ kind: 'referrals' });
     expect(parseCommand('movers')).toEqual({ kind: 'movers' });
-    expect(parseCommand('cases')).toEqual({ kind: 'cases' });
+    expect(parseCommand('cases')).toEqual({ kind: 'cases', whose: { kind: 'mine' } });
+    expect(parseCommand('cases MINE')).toEqual({ kind: 'cases', whose: { kind: 'mine' } });
+    expect(parseCommand('cases all')).toEqual({ kind: 'cases', whose: { kind: 'all' } });
+    expect(parseCommand('cases  Acme   Corp')).toEqual({
+      kind: 'cases',
+      whose: { kind: 'account', text: 'Acme Corp' },
+    });
   });
 
   it('takes anything else as an account: a name, a domain, an id', () => {

@@ -1,15 +1,19 @@
 // The App Home tab: the portfolio at a glance (KPIs, risk distribution, health by
 // industry, with their charts), the viewer's own accounts most at risk and most
 // valuable first, each with its one-line explanation and a button to open its card,
-// and the viewer's open recovery cases. Always within a view's 100 blocks.
+// and the viewer's open recovery cases with their buttons. Always within a view's 100
+// blocks.
 import type { types } from '@slack/bolt';
 import { int, day as isoDay, money } from '../../cli/format.ts';
 import { RISK_TIERS, type Colour, type Grade, type RiskTier } from '../../health/model.ts';
+import type { CaseListItem } from '../../storage/cases.ts';
 import type { AccountRef, Portfolio } from '../../storage/portfolio.ts';
+import { caseButtons } from './alert.ts';
+import { caseRow } from './case-messages.ts';
 import { COMMAND } from './help.ts';
 import { COLOUR_EMOJI, one, type ColourBand } from './format.ts';
 import { accountRow, moreLine } from './lists.ts';
-import { context, divider, header, image, section, type ChartImage } from './kit.ts';
+import { actions, context, divider, header, image, section, type ChartImage } from './kit.ts';
 import {
   healthChartAlt,
   healthGroups,
@@ -18,7 +22,7 @@ import {
   RISK_CHART_ALT,
   riskSection,
 } from './portfolio.ts';
-import { escapeEntities, escapeText, fitList, LIMITS, type KnownBlock } from './text.ts';
+import { escapeEntities, fitList, LIMITS, type KnownBlock } from './text.ts';
 
 /** An account the viewer owns, with its latest snapshot's figures (all null before it was scored). */
 export interface OwnedAccount extends AccountRef {
@@ -30,21 +34,14 @@ export interface OwnedAccount extends AccountRef {
   explanation: string | null;
 }
 
-/** An open recovery case of the viewer's (cases arrive with their own issue). */
-export interface HomeCase {
-  id: number | string;
-  state: string;
-  account: AccountRef;
-}
-
 export interface AppHomeModel {
   portfolio: Portfolio | null;
   /** The model's colour bands (model.bands.colour). */
   bands: readonly ColourBand[];
   charts: { risk: ChartImage | null; health: ChartImage | null };
   myAccounts: readonly OwnedAccount[];
-  /** The viewer's open cases; left out (no section) until cases exist. */
-  openCases?: readonly HomeCase[];
+  /** The viewer's open cases (on accounts they own, or assigned to them); left out: no section. */
+  openCases?: readonly CaseListItem[];
 }
 
 const GROUPS_SHOWN = 8;
@@ -104,14 +101,15 @@ function ownedRow(a: OwnedAccount): KnownBlock {
   );
 }
 
-function caseBlocks(cases: readonly HomeCase[]): KnownBlock[] {
+/** Each case as in `/health cases`, with the buttons its state allows right under it. */
+function caseBlocks(cases: readonly CaseListItem[]): KnownBlock[] {
   const head: KnownBlock[] = [divider(), header('Your open recovery cases')];
   if (!cases.length) return [...head, section('No open recovery cases.')];
   const rows = fitList(
     cases,
-    (c) => [accountRow(c.account, `case #${escapeText(String(c.id), 40)}, ${escapeText(c.state, 40)}`)],
-    { blocks: CASES_SHOWN + 1, chars: Number.POSITIVE_INFINITY },
-    moreLine('open cases'),
+    (item) => [caseRow(item), actions(caseButtons(item.case))],
+    { blocks: 2 * CASES_SHOWN + 1, chars: Number.POSITIVE_INFINITY },
+    moreLine('open cases: `/health cases` lists them'),
   );
   return [...head, ...rows];
 }

@@ -14,6 +14,10 @@ export const FORMS: readonly { usage: string; does: string }[] = [
   { usage: `${COMMAND} at-risk [n]`, does: 'the n accounts at risk (high or critical), most valuable first' },
   { usage: `${COMMAND} referrals`, does: 'the accounts ready to be asked for a referral' },
   { usage: `${COMMAND} movers`, does: "the week's biggest drops and gains of the Health Index, and why" },
+  {
+    usage: `${COMMAND} cases [mine|all|<account>]`,
+    does: "open recovery cases: yours (the default), everyone's, or an account's, to act on",
+  },
   { usage: `${COMMAND} help`, does: 'this list' },
 ];
 

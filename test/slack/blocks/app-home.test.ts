@@ -2,10 +2,12 @@
 // valuable first, open cases once they exist; within 100 blocks with 1000 accounts.
 import { describe, expect, it } from 'vitest';
 import { ACTION } from '../../../src/slack/blocks/actions.ts';
+import { CASE_ACTION } from '../../../src/slack/blocks/case-actions.ts';
 import { appHome, type OwnedAccount } from '../../../src/slack/blocks/app-home.ts';
 import { LIMITS } from '../../../src/slack/blocks/text.ts';
 import { BANDS, portfolio } from './fixtures.ts';
 import { expectSafe, mrkdwnStrings } from './limits.ts';
+import { caseAccount, openCaseAt } from '../../cases/fixtures.ts';
 
 const owned = (i: number, over: Partial<OwnedAccount> = {}): OwnedAccount => ({
   accountId: i,
@@ -66,7 +68,10 @@ describe('App Home', () => {
       bands: BANDS,
       charts,
       myAccounts: Array.from({ length: 1000 }, (_, i) => owned(i + 1)),
-      openCases: Array.from({ length: 40 }, (_, i) => ({ id: i + 1, state: 'open', account: owned(i + 1) })),
+      openCases: Array.from({ length: 40 }, (_, i) => ({
+        case: openCaseAt({ id: i + 1 }),
+        account: caseAccount({ id: i + 1, name: `Owned ${i + 1}`, externalId: `o-${i + 1}` }),
+      })),
     });
     expect(view.blocks.length).toBeLessThanOrEqual(LIMITS.homeBlocks);
     const all = mrkdwnStrings(view).join('\n');
@@ -82,10 +87,25 @@ describe('App Home', () => {
       bands: BANDS,
       charts,
       myAccounts: [],
-      openCases: [{ id: 12, state: 'acknowledged', account: owned(1) }],
+      openCases: [
+        {
+          case: openCaseAt({ id: 12, state: 'acknowledged', version: 2 }),
+          account: caseAccount({ id: 1, name: 'Owned 1', externalId: 'o-1' }),
+        },
+      ],
     });
     const all = mrkdwnStrings(withCase).join('\n');
-    expect(all).toContain('*Owned 1* (o-1) · case #12, acknowledged');
+    expect(all).toContain('*Owned 1* (o-1) · case #12 · 👀 Acknowledged');
+    // The buttons its state allows, each carrying the case and the version shown.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const buttons: any[] = withCase.blocks.flatMap((b) => (b.type === 'actions' ? (b as any).elements : []));
+    expect(buttons.map((e) => e.action_id)).toEqual([
+      CASE_ACTION.assign,
+      CASE_ACTION.escalate,
+      CASE_ACTION.resolve,
+      CASE_ACTION.snooze,
+    ]);
+    expect(buttons.filter((e) => e.value).every((e) => e.value === '12:2')).toBe(true);
     expect(all).toContain('You own no accounts in Canary');
     const none = appHome({ portfolio: null, bands: BANDS, charts, myAccounts: [], openCases: [] });
     expect(mrkdwnStrings(none).join('\n')).toContain('No open recovery cases.');

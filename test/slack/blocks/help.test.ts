@@ -13,10 +13,11 @@ describe('help', () => {
       '/health at-risk [n]',
       '/health referrals',
       '/health movers',
+      '/health cases [mine|all|&lt;account&gt;]',
       '/health help',
     ])
       expect(text).toContain(`\`${f}\``);
-    expect(FORMS).toHaveLength(6);
+    expect(FORMS).toHaveLength(7);
     expect(helpMessage().text).toBe('What `/health` answers:');
     expectSafe(helpMessage());
   });

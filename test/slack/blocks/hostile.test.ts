@@ -13,6 +13,7 @@ import { inChannel } from '../../../src/slack/blocks/share.ts';
 import type { KnownBlock } from '../../../src/slack/blocks/text.ts';
 import { atRiskAccounts, BANDS, cardModel, HOSTILE_NAMES, portfolio, snapshot, TODAY } from './fixtures.ts';
 import { expectSafe, injectionProblems, limitProblems, mrkdwnStrings } from './limits.ts';
+import { caseAccount, openCaseAt } from '../../cases/fixtures.ts';
 
 function everyView(name: string) {
   const base = cardModel();
@@ -74,7 +75,7 @@ function everyView(name: string) {
       bands: BANDS,
       charts: { risk: null, health: null },
       myAccounts: accounts.map((a) => ({ ...a, grade: 'D', colour: 'red', explanation: name })),
-      openCases: [{ id: name, state: name, account: accounts[0]! }],
+      openCases: [{ case: openCaseAt({ summary: name }), account: caseAccount({ name, externalId: name }) }],
     }),
   };
 }

@@ -24,7 +24,10 @@ export function health(deps: ListenerDeps) {
       what: 'command',
       fields,
       work: async () => {
-        const answer = await deps.answers.command(command.text);
+        const answer = await deps.answers.command(command.text, async () => ({
+          slackId: command.user_id,
+          email: await deps.directory.emailOf(command.user_id),
+        }));
         await sendWithCharts(answer, (m) => respond({ response_type: 'ephemeral', ...m }), deps.logger);
       },
       report: (m) => respond({ response_type: 'ephemeral', ...m }),
