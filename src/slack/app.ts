@@ -2,9 +2,10 @@
 // (Bolt's HTTPReceiver mounted at /slack/ on Canary's own HTTP server, beside /api/v1/*
 // and /healthz, so one port and one process serve both) or over Socket Mode when there
 // is an app-level token. Here the listeners' helpers are built (the answers, the
-// after-ack runner, the user directory, the memory of shares), the Web API client gets
-// a retry policy fit for people waiting on an answer, and Bolt's logs go to Canary's
-// logger.
+// after-ack runner, the user directory, the memory of shares, the recovery cases'
+// messages), the Web API client gets a retry policy fit for people waiting on an
+// answer, Bolt's logs go to Canary's logger, and the recovery cases' jobs (the clock
+// and the outbox) run while the app does.
 import type { RequestListener } from 'node:http';
 import {
   App,
@@ -14,6 +15,7 @@ import {
   type Logger as BoltLogger,
 } from '@slack/bolt';
 import { WebAPIPlatformError, type RetryOptions } from '@slack/web-api';
+import { loadRules, type AlertRules } from '../cases/rules.ts';
 import { ConfigError, type SlackConfig } from '../config.ts';
 import type { HealthModel } from '../health/model.ts';
 import { HttpError } from '../http/api.ts';
@@ -22,12 +24,16 @@ import type { Logger } from '../lib/log.ts';
 import type { Database } from '../storage/db.ts';
 import { afterAck } from './after-ack.ts';
 import { answers } from './answers.ts';
+import { caseMessages } from './cases.ts';
+import { caseJobs, type CaseJobs } from './cases-jobs.ts';
+import { caseSender } from './cases-sender.ts';
 import { chartFiles } from './chart-files.ts';
 import { riskChart } from './charts.ts';
 import { directory } from './directory.ts';
 import * as actions from './listeners/actions/index.ts';
 import * as commands from './listeners/commands/index.ts';
 import * as events from './listeners/events/index.ts';
+import * as views from './listeners/views/index.ts';
 import { onceWithin } from './once.ts';
 
 export interface SlackAppDeps {
@@ -36,6 +42,8 @@ export interface SlackAppDeps {
   /** The health model in use (a ModelSource): its colour bands shade the charts. */
   models: { readonly model: HealthModel };
   logger: Logger;
+  /** The alert rules of recovery cases (ALERT_RULES_FILE); the built-in ones when not given. */
+  rules?: AlertRules;
   /** The clock; tests pin it. */
   clock?: () => Date;
   /** HTTP mode: the server Slack's requests reach, at /slack/events. */
@@ -44,13 +52,15 @@ export interface SlackAppDeps {
 
 export interface SlackApp {
   app: App;
+  /** The recovery cases' clock and outbox: running between start() and stop(). */
+  cases: CaseJobs;
   /**
    * Checks the bot token with Slack (auth.test, which also tells Bolt the bot's ids)
    * and warms the chart renderer, then takes Slack's requests: mounted on the server
    * (HTTP) or connected (Socket Mode). Throws ConfigError when Slack refuses the token.
    */
   start(): Promise<void>;
-  /** Stops taking Slack's requests (Socket Mode disconnects) and lets answers in flight finish. */
+  /** Stops taking Slack's requests (Socket Mode disconnects), lets answers in flight finish, then the case jobs. */
   stop(): Promise<void>;
 }
 
@@ -89,33 +99,44 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     convoStore: false,
   });
   const work = afterAck(logger);
+  const db = deps.database.db;
+  const now = deps.clock ?? (() => new Date());
+  const rules = deps.rules ?? loadRules();
+  const messages = caseMessages({ db, rules, now });
+  const jobs = caseJobs({
+    database: deps.database,
+    rules,
+    sender: caseSender({ db, client: app.client, messages, logger }),
+    logger,
+    clock: now,
+  });
   const listenerDeps = {
-    answers: answers({
-      db: deps.database.db,
-      models: deps.models,
-      charts: chartFiles(app.client, logger),
-      now: deps.clock ?? (() => new Date()),
-    }),
+    answers: answers({ db, models: deps.models, charts: chartFiles(app.client, logger), now }),
     afterAck: work,
     directory: directory(app.client, logger),
     shares: onceWithin(SHARES_REMEMBERED_MS),
+    cases: { db, rules, now, messages, kick: jobs.kick },
     logger,
   };
   commands.register(app, listenerDeps);
   actions.register(app, listenerDeps);
+  views.register(app, listenerDeps);
   events.register(app, listenerDeps);
 
   return {
     app,
+    cases: jobs,
     async start() {
       await Promise.all([initialise(app, config), warmCharts()]);
       if (receiver) deps.server!.mount('/slack/', slackListener(receiver.requestListener));
       else await connect(app);
+      jobs.start();
       logger.info({ mode: config.mode, apiUrl: config.apiUrl }, 'Slack app ready');
     },
     async stop() {
       if (config.mode === 'socket') await app.stop();
       await work.idle();
+      await jobs.stop();
     },
   };
 }

@@ -391,7 +391,8 @@ async function keyUsed(db: Db, caseId: number, idempotencyKey: string): Promise<
   return row !== null;
 }
 
-const STALE = 'Someone changed the case first; nothing was done.';
+/** What a person is told when the case changed since the version they acted on. */
+export const STALE = 'Someone changed the case first; nothing was done.';
 
 /**
  * A person's action on a case, as they saw it at `expectedVersion` (the version their

@@ -12,6 +12,7 @@ import type { HttpServer } from '../../http/server.ts';
 import { createLogger, type Logger } from '../../lib/log.ts';
 import { openDatabase } from '../../storage/migrate.ts';
 import { getConfig, UserError } from '../context.ts';
+import { getAlertRules } from './cases.ts';
 
 // Orchestrators send SIGKILL some time after SIGTERM (Kubernetes: 30 s); finish well before.
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -38,13 +39,14 @@ export function register(program: Command): void {
       const config = getConfig();
       const slack = slackConfig(config);
       const logger = createLogger(config.LOG_LEVEL, pino.destination(1));
+      const rules = getAlertRules();
       const models = watchedModel(config.HEALTH_MODEL_FILE, logger);
       const database = await openDatabase(config.DATABASE_URL);
       // Loaded here, not at start-up: every other command would pay for the server and Bolt.
       const { createHttpServer } = await import('../../http/server.ts');
       const { createSlackApp } = await import('../../slack/app.ts');
-      const server = createHttpServer({ database, logger, maxBodyBytes: config.API_MAX_BODY_BYTES });
-      const slackApp = createSlackApp({ config: slack, database, models, logger, server });
+      const server = createHttpServer({ database, logger, maxBodyBytes: config.API_MAX_BODY_BYTES, rules });
+      const slackApp = createSlackApp({ config: slack, database, models, logger, server, rules });
       const listening = port ?? config.PORT;
       try {
         await slackApp.start();

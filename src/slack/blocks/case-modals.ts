@@ -1,14 +1,14 @@
 // The modals a case's buttons open: Assign (a person, an optional due date, a note),
 // Resolve (the outcome and a note) and Snooze until a date. Each names its case and the
 // version the person saw in private_metadata (caseRef); case-actions.ts reads the
-// submission back.
+// submission back. A modal can turn into a notice instead (a refusal: nothing changed).
 import type { types } from '@slack/bolt';
 import { NOTE_MAX, OUTCOME_WORDS, OUTCOMES, type RecoveryCase } from '../../cases/case.ts';
 import type { CaseAccount } from '../../storage/cases.ts';
 import { caseName, REASON_TITLE } from './alert.ts';
 import { CASE_INPUT, CASE_VIEW, caseRef } from './case-actions.ts';
 import { section } from './kit.ts';
-import { escapeText, LIMITS, plain, type KnownBlock } from './text.ts';
+import { escapeText, LIMITS, plain, type KnownBlock, type SlackMessage } from './text.ts';
 
 const TITLE = 24;
 
@@ -116,3 +116,13 @@ export function snoozeModal(c: RecoveryCase, account: CaseAccount, now: Date): t
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A modal that only tells something (why nothing changed), with a Close button. */
+export function noticeModal(title: string, message: SlackMessage): types.ModalView {
+  return {
+    type: 'modal',
+    title: plain(title, TITLE),
+    close: plain('Close', TITLE),
+    blocks: message.blocks.slice(0, LIMITS.messageBlocks),
+  };
+}

@@ -1,8 +1,10 @@
 // Canary as Slack meets it in the end-to-end tests: the demo book imported and scored
 // into a real database, and the real HTTP server with the real Slack app mounted on it
 // (HTTP mode) on a free port, talking to the fake Web API; signed requests into
-// /slack/events, timed; and every line Canary logged.
+// /slack/events, timed; and every line Canary logged. Tests of recovery cases give it
+// their alert rules and a clock they move, and drive its case jobs.
 import type { AddressInfo } from 'node:net';
+import type { AlertRules } from '../../../src/cases/rules.ts';
 import { generateBook, type DemoBook } from '../../../src/demo/book.ts';
 import { writeBookCsv, type WrittenFile } from '../../../src/demo/write-csv.ts';
 import { loadModel } from '../../../src/health/model.ts';
@@ -11,7 +13,7 @@ import { createHttpServer } from '../../../src/http/server.ts';
 import { importFile } from '../../../src/ingest/import-file.ts';
 import { openBulkSession } from '../../../src/ingest/session.ts';
 import { createLogger } from '../../../src/lib/log.ts';
-import { createSlackApp, SLACK_EVENTS_PATH } from '../../../src/slack/app.ts';
+import { createSlackApp, SLACK_EVENTS_PATH, type SlackApp } from '../../../src/slack/app.ts';
 import type { Database } from '../../../src/storage/db.ts';
 import { scratch } from '../files.ts';
 import type { FakeSlack } from './fake-slack.ts';
@@ -74,6 +76,8 @@ export interface RunningCanary {
   events: string;
   url: string;
   logs: Record<string, unknown>[];
+  /** The recovery cases' clock and outbox, running. */
+  cases: SlackApp['cases'];
   /** Signs with the app's signing secret unless the options say otherwise. */
   send(request: SlackRequest, options?: Partial<SignOptions>): Promise<Sent>;
   /** `/health <text>` from the workspace's CSM (or another user), with a fresh response_url. */
@@ -81,18 +85,30 @@ export interface RunningCanary {
   close(): Promise<void>;
 }
 
-export async function startCanary(database: Database, fake: FakeSlack): Promise<RunningCanary> {
+export async function startCanary(
+  database: Database,
+  fake: FakeSlack,
+  /** The alert rules (default: the built-in ones); the clock of the app and the server (default: NOW for the app, the system's for the server). */
+  options: { rules?: AlertRules; clock?: () => Date } = {},
+): Promise<RunningCanary> {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger('info', {
     write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>),
   });
-  const server = createHttpServer({ database, logger, maxBodyBytes: 1024 * 1024 });
+  const server = createHttpServer({
+    database,
+    logger,
+    maxBodyBytes: 1024 * 1024,
+    rules: options.rules,
+    now: options.clock,
+  });
   const slack = createSlackApp({
     config: { mode: 'http', botToken: fake.token, signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl },
     database,
     models: { model },
     logger,
-    clock: () => NOW,
+    rules: options.rules,
+    clock: options.clock ?? (() => NOW),
     server,
   });
   await slack.start();
@@ -110,6 +126,7 @@ export async function startCanary(database: Database, fake: FakeSlack): Promise<
     events,
     url,
     logs,
+    cases: slack.cases,
     send,
     async command(text, options = {}) {
       const responseUrl = fake.responseUrl();

@@ -1,6 +1,7 @@
-// Where a card opened from a click goes: in a message (a pick list, a list of accounts)
-// it replaces that message, privately; from the App Home, which has no message to
-// answer into, it arrives in the user's messages with Canary.
+// Where a card opened from a click goes: in a private message (a pick list, a list of
+// accounts) it replaces that message; from a message everyone sees (an alert) it comes
+// as a new private one beside it; from the App Home, which has no message to answer
+// into, it arrives in the user's messages with Canary.
 import type { AllMiddlewareArgs, BlockAction, RespondFn } from '@slack/bolt';
 import type { SlackMessage } from '../../blocks/text.ts';
 import { sendWithCharts } from '../../deliver.ts';
@@ -14,7 +15,8 @@ export async function showCard(
 ): Promise<void> {
   const user = body.user.id;
   const send: (m: SlackMessage) => Promise<unknown> = respond
-    ? (m) => respond({ response_type: 'ephemeral', replace_original: true, ...m })
+    ? (m) =>
+        respond({ response_type: 'ephemeral', replace_original: body.container.is_ephemeral === true, ...m })
     : (m) => client.chat.postMessage({ channel: user, ...m });
   await deps.afterAck.run({
     what,
