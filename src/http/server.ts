@@ -4,6 +4,7 @@
 // unexpected errors, and one log line per request. What each endpoint does lives in
 // routes/; the API's checks and answer shapes in api.ts.
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { loadRules, type AlertRules } from '../cases/rules.ts';
 import type { Logger } from '../lib/log.ts';
 import type { Database } from '../storage/db.ts';
 import { apiRoute, bulkWriter, HttpError, type Exchange, type Reply, type RouteHandler } from './api.ts';
@@ -16,6 +17,8 @@ export interface ServerDeps {
   database: Database;
   logger: Logger;
   maxBodyBytes: number;
+  /** The alert rules signals open recovery cases by (ALERT_RULES_FILE); the built-in ones when not given. */
+  rules?: AlertRules;
   /** The clock; tests pin it. */
   now?: () => Date;
 }
@@ -35,7 +38,10 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   };
   const routes = new Map<string, Record<string, RouteHandler>>([
     ['/healthz', { GET: health(deps.database, deps.logger) }],
-    ['/api/v1/signals', { POST: apiRoute(api, postSignals) }],
+    [
+      '/api/v1/signals',
+      { POST: apiRoute(api, postSignals({ rules: deps.rules ?? loadRules(), logger: deps.logger })) },
+    ],
     ['/api/v1/accounts', { POST: apiRoute(api, postAccounts) }],
     ['/api/v1/segment', { POST: apiRoute(api, postSegment) }],
   ]);
