@@ -1,6 +1,7 @@
 // `canary demo --slack-preview DIR` as a user runs it (a real process, a real database
 // on each provider): it writes the health card of the book's declining account with
-// the largest ARR, the portfolio message and its owner's App Home as Block Kit JSON
+// the largest ARR, the alert of its drop case, the portfolio message and its owner's
+// App Home as Block Kit JSON
 // within Slack's limits, with image placeholders naming the chart PNGs written beside
 // them, and prints where they are.
 import { execFile } from 'node:child_process';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateBook } from '../../src/demo/book.ts';
+import { ACTION } from '../../src/slack/blocks/actions.ts';
+import { CASE_ACTION } from '../../src/slack/blocks/case-actions.ts';
 import { PREVIEW_IMAGE_BASE } from '../../src/slack/preview.ts';
 import { blankDatabase, TEST_PROVIDERS } from '../support/databases.ts';
 import { scratch, type Scratch } from '../support/files.ts';
@@ -34,7 +37,7 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     files.remove();
   });
 
-  it('writes the card, the portfolio and the App Home as Block Kit JSON, with their chart PNGs', async () => {
+  it('writes the card, the alert, the portfolio and the App Home as Block Kit JSON, with their chart PNGs', async () => {
     const out = path.join(files.dir, 'preview');
     const { stdout, stderr } = await run(
       process.execPath,
@@ -61,14 +64,26 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
       .split('\n')
       .filter((l) => l.startsWith(`  ${out}`))
       .map((l) => l.trim());
-    expect(listed.slice(0, 3)).toEqual(
-      ['health-card.json', 'portfolio.json', 'app-home.json'].map((f) => path.join(out, f)),
+    expect(listed.slice(0, 4)).toEqual(
+      ['health-card.json', 'alert.json', 'portfolio.json', 'app-home.json'].map((f) => path.join(out, f)),
     );
     const read = (name: string) => JSON.parse(readFileSync(path.join(out, name), 'utf8'));
 
     const card = read('health-card.json');
     expect(card.blocks[0].text.text).toBe(featured.name);
     expectSafe({ text: featured.name, blocks: card.blocks }, [owner]);
+    const alert = read('alert.json');
+    expect(alert.blocks[0].text.text).toBe(`Sharp drop: ${featured.name}`);
+    expectSafe({ text: featured.name, blocks: alert.blocks }, [owner]);
+    const actions = alert.blocks.find((b: Block) => b.type === 'actions').elements;
+    expect(actions.map((e: Block) => e.action_id)).toEqual([
+      CASE_ACTION.acknowledge,
+      CASE_ACTION.assign,
+      CASE_ACTION.escalate,
+      CASE_ACTION.resolve,
+      CASE_ACTION.snooze,
+      ACTION.openCard,
+    ]);
     const portfolio = read('portfolio.json');
     expect(portfolio.blocks[0].text.text).toBe('Portfolio');
     expectSafe({ text: 'Portfolio', blocks: portfolio.blocks });
@@ -89,7 +104,7 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     }
     // The trend, the risk distribution and health by industry; the App Home shows the portfolio's two again.
     expect(pictures.size).toBe(3);
-    expect(listed.slice(3).sort()).toEqual([...pictures].sort());
+    expect(listed.slice(4).sort()).toEqual([...pictures].sort());
     for (const file of listed) expect(existsSync(file)).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ import { runScoring } from '../../health/run.ts';
 import { portfolio } from '../../storage/portfolio.ts';
 import { UserError, databaseLabel, getModel, withBulkSession, withDatabase } from '../context.ts';
 import { int, money, seconds } from '../format.ts';
-import { casesAfterScoring } from './cases.ts';
+import { casesAfterScoring, getAlertRules } from './cases.ts';
 import { runImport } from './import.ts';
 import { formatReport } from './report.ts';
 import { dayOption, yesterday } from './score.ts';
@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bars')
     .option(
       '--slack-preview <dir>',
-      "also write Slack's health card (of the declining account with the largest ARR), portfolio message and App Home as Block Kit JSON, with their chart PNGs, into this folder",
+      "also write Slack's health card (of the declining account with the largest ARR), the alert of its recovery case, the portfolio message and App Home as Block Kit JSON, with their chart PNGs, into this folder",
     )
     .action(async (options: DemoOptions) => {
       const seed = Number(options.seed);
@@ -83,11 +83,17 @@ export function register(program: Command): void {
           book.stories.some((s) => s.accountExternalId === a.externalId && s.story === 'declining'),
         )
         .sort((a, b) => b.arr - a.arr)[0];
-      const { days, report, preview } = await withDatabase(async (database) => {
+      const { report, preview } = await withDatabase(async (database) => {
         const days = await runScoring(database, { model, from, to: asOf });
+        const written = days.reduce((sum, d) => sum + d.scored, 0);
+        console.log(
+          `\nScored ${days.length} days (${from.toISOString().slice(0, 10)} to ${asOf.toISOString().slice(0, 10)}): ${int(written)} snapshots written in ${seconds(performance.now() - scoring)}.`,
+        );
+        // Before the preview, which shows the alert of the featured account's case.
+        await casesAfterScoring(database, asOf);
         const renewalIndexBelow = model.leading_indicators.renewal_weak.index_below;
         const report = await portfolio(database.db, { day: asOf, renewalIndexBelow });
-        if (!options.slackPreview || !featured) return { days, report, preview: [] };
+        if (!options.slackPreview || !featured) return { report, preview: [] };
         const { writeSlackPreview } = await import('../../slack/preview.ts');
         await mkdir(options.slackPreview, { recursive: true });
         const account = await database.db.account.findUniqueOrThrow({
@@ -96,18 +102,14 @@ export function register(program: Command): void {
         const preview = await writeSlackPreview(database.db, {
           dir: options.slackPreview,
           models: { model },
+          rules: getAlertRules(),
           // The morning after the last day of data, as a CSM would open it.
           now: new Date(asOf.getTime() + 86_400_000 + 9 * 3_600_000),
           accountId: account.id,
           viewer: { slackId: featured.ownerSlackId, email: featured.ownerEmail },
         });
-        return { days, report, preview };
+        return { report, preview };
       });
-      const written = days.reduce((sum, d) => sum + d.scored, 0);
-      console.log(
-        `\nScored ${days.length} days (${from.toISOString().slice(0, 10)} to ${asOf.toISOString().slice(0, 10)}): ${int(written)} snapshots written in ${seconds(performance.now() - scoring)}.`,
-      );
-      await withDatabase((database) => casesAfterScoring(database, asOf));
 
       const arr = book.accounts.reduce((sum, a) => sum + a.arr, 0);
       console.log(
@@ -126,7 +128,7 @@ export function register(program: Command): void {
       if (report) console.log(`\n${formatReport(report, model.version)}`);
       if (preview.length) {
         console.log(
-          `\nSlack preview (${featured!.name}'s health card, the portfolio, ${featured!.ownerEmail}'s App Home; paste the JSON into https://app.slack.com/block-kit-builder, images are placeholders naming the PNG files):`,
+          `\nSlack preview (${featured!.name}'s health card and the alert of its case, the portfolio, ${featured!.ownerEmail}'s App Home; paste the JSON into https://app.slack.com/block-kit-builder, images are placeholders naming the PNG files):`,
         );
         for (const file of preview) console.log(`  ${file}`);
       }
