@@ -96,7 +96,10 @@ const RENEWALS_WITHIN_DAYS = 90;
  * The snapshots of `day` joined to their accounts (`s`, `a`) and the filter's condition
  * on them: the book a portfolio is of, for queries beside portfolio()'s.
  */
-export function filteredBook(filter: PortfolioFilter, day: Date): { from: Prisma.Sql; where: Prisma.Sql } {
+export function filteredBook(
+  filter: PortfolioFilter,
+  day: Date,
+): { from: Prisma.Sql; figures: Prisma.Sql; where: Prisma.Sql } {
   const and = (on: unknown, sql: Prisma.Sql) => (on ? sql : Prisma.empty);
   const where = Prisma.sql`s.day = ${day}${and(filter.industry, Prisma.sql` AND a.industry = ${filter.industry}`)}${and(
     filter.segment,
@@ -105,7 +108,15 @@ export function filteredBook(filter: PortfolioFilter, day: Date): { from: Prisma
     filter.minArr,
     Prisma.sql` AND s.arr >= ${filter.minArr}`,
   )}${filter.riskTiers?.length ? Prisma.sql` AND s.risk_tier IN (${Prisma.join([...filter.riskTiers])})` : Prisma.empty}`;
-  return { from: Prisma.sql`FROM health_snapshots s JOIN accounts a ON a.id = s.account_id`, where };
+  // A figure of the whole book needs no account row: the day's figures index answers it alone.
+  const byAccount = Boolean(filter.industry || filter.segment || filter.owner);
+  return {
+    from: Prisma.sql`FROM health_snapshots s JOIN accounts a ON a.id = s.account_id`,
+    figures: byAccount
+      ? Prisma.sql`FROM health_snapshots s JOIN accounts a ON a.id = s.account_id`
+      : Prisma.sql`FROM health_snapshots s`,
+    where,
+  };
 }
 
 /** The portfolio on a scored day (default the latest), or null before the first scoring. */
@@ -113,7 +124,7 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
   const day = filter.day ?? (await latestScoredDay(db));
   if (!day) return null;
   const top = filter.top ?? 10;
-  const { from, where } = filteredBook(filter, day);
+  const { from, figures, where } = filteredBook(filter, day);
   const ref = Prisma.sql`s.account_id, a.external_id, a.name, s.arr`;
   const refOf = (r: Record<string, unknown>): AccountRef => ({
     accountId: Number(r.account_id),
@@ -130,12 +141,12 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
       SUM(CASE WHEN ${AT_RISK} THEN COALESCE(s.arr, 0) ELSE 0 END) AS arr_at_risk,
       SUM(COALESCE(s.arr, 0)) AS total_arr,
       SUM(CASE WHEN s.referral_ready THEN 1 ELSE 0 END) AS referral_ready
-    ${from} WHERE ${where}`;
+    ${figures} WHERE ${where}`;
   const scored = Number(totals!.scored);
   const weights = numberOrNull(totals!.weights);
 
   const tiers = await db.$queryRaw<{ risk_tier: string; accounts: unknown; arr: unknown }[]>`
-    SELECT s.risk_tier, COUNT(*) AS accounts, SUM(COALESCE(s.arr, 0)) AS arr ${from}
+    SELECT s.risk_tier, COUNT(*) AS accounts, SUM(COALESCE(s.arr, 0)) AS arr ${figures}
     WHERE ${where} AND s.risk_tier IS NOT NULL GROUP BY s.risk_tier`;
   const riskDistribution = Object.fromEntries(
     RISK_TIERS.map((t) => [t, { accounts: 0, arr: 0 }]),
@@ -159,37 +170,47 @@ export async function portfolio(db: Db, filter: PortfolioFilter = {}): Promise<P
 
   const weekAgo = filter.moversSince ?? new Date(day.getTime() - MOVERS_OVER_DAYS * DAY_MS);
   const movers = async (direction: 'drops' | 'gains') => {
-    const rows = await db.$queryRaw<Record<string, unknown>[]>`
-      SELECT ${ref}, p.health_index AS from_index, s.health_index AS to_index, s.explanation,
-        s.model_version AS now_version, s.breakdown AS now_breakdown, s.measure_values AS now_values,
-        p.model_version AS then_version, p.breakdown AS then_breakdown, p.measure_values AS then_values ${from}
+    // The ranking reads only the day's figures; the breakdowns that explain the change are
+    // read afterwards for the few accounts listed, not for the whole book.
+    const ranked = await db.$queryRaw<Record<string, unknown>[]>`
+      SELECT ${ref}, p.health_index AS from_index, s.health_index AS to_index ${from}
       JOIN health_snapshots p ON p.account_id = s.account_id AND p.day = ${weekAgo}
       WHERE ${where} AND s.health_index ${direction === 'drops' ? Prisma.sql`<` : Prisma.sql`>`} p.health_index
       ORDER BY (s.health_index - p.health_index) ${direction === 'drops' ? Prisma.sql`ASC` : Prisma.sql`DESC`}, COALESCE(s.arr, 0) DESC, a.external_id
       LIMIT ${top}`;
-    const pairs = rows.map((r) => {
-      const side = (when: 'now' | 'then') => ({
-        modelVersion: r[`${when}_version`] as string,
-        breakdown: r[`${when}_breakdown`],
-        measureValues: r[`${when}_values`],
-      });
-      return { r, now: side('now'), then: side('then') };
+    if (ranked.length === 0) return [];
+    const stored = await db.healthSnapshot.findMany({
+      where: { accountId: { in: ranked.map((r) => Number(r.account_id)) }, day: { in: [day, weekAgo] } },
+      select: {
+        accountId: true,
+        day: true,
+        modelVersion: true,
+        breakdown: true,
+        measureValues: true,
+        explanation: true,
+      },
     });
-    const models = await recordedModels(db, versionsToRead(pairs.flatMap((p) => [p.now, p.then])));
-    return pairs.map(({ r, now, then }) => ({
-      ...refOf(r),
-      from: Number(r.from_index),
-      to: Number(r.to_index),
-      delta: round1(Number(r.to_index) - Number(r.from_index)),
-      explanation:
-        weekExplanation(
-          readBreakdown(models, now).components,
-          readBreakdown(models, then).components,
-          r,
-          weekAgo,
-          Math.round((day.getTime() - weekAgo.getTime()) / DAY_MS),
-        ) ?? (r.explanation as string),
-    }));
+    const side = (accountId: number, when: Date) =>
+      stored.find((x) => x.accountId === accountId && x.day.getTime() === when.getTime())!;
+    const models = await recordedModels(db, versionsToRead(stored));
+    return ranked.map((r) => {
+      const now = side(Number(r.account_id), day);
+      const then = side(Number(r.account_id), weekAgo);
+      return {
+        ...refOf(r),
+        from: Number(r.from_index),
+        to: Number(r.to_index),
+        delta: round1(Number(r.to_index) - Number(r.from_index)),
+        explanation:
+          weekExplanation(
+            readBreakdown(models, now).components,
+            readBreakdown(models, then).components,
+            r,
+            weekAgo,
+            Math.round((day.getTime() - weekAgo.getTime()) / DAY_MS),
+          ) ?? now.explanation,
+      };
+    });
   };
 
   const atRisk = await db.$queryRaw<Record<string, unknown>[]>`
