@@ -82,6 +82,10 @@ async function measureBook(
     const rescore = await runChild<ScoringReport>(STEPS, ['rescore', file]);
 
     const n = int(accounts);
+    // The issue sets its targets for 100,000 accounts; a smaller book shows its figures
+    // beside them, unjudged (a fixed start-up cost weighs more on a small one).
+    const judged = accounts === TARGET_ACCOUNTS;
+    const check = (target: string, pass: boolean) => (judged ? { check: { target, pass } } : {});
     const fullMb = full.peakRssKiB / 1024;
     const timeRatio = full.ms / baseline.ms;
     const speedup = full.ms / rescore.ms;
@@ -101,12 +105,12 @@ async function measureBook(
       {
         label: `${n}: Canary / baseline time`,
         cells: ['', '', '', '', times(timeRatio)],
-        check: { target: `<= ${times(MAX_TIME_VS_BASELINE)}`, pass: timeRatio <= MAX_TIME_VS_BASELINE },
+        ...check(`<= ${times(MAX_TIME_VS_BASELINE)}`, timeRatio <= MAX_TIME_VS_BASELINE),
       },
       {
         label: `${n}: Canary peak memory`,
         cells: ['', '', '', mb(fullMb), ''],
-        check: { target: `< ${MAX_PEAK_RSS_MB} MB`, pass: fullMb < MAX_PEAK_RSS_MB },
+        ...check(`< ${MAX_PEAK_RSS_MB} MB`, fullMb < MAX_PEAK_RSS_MB),
       },
       {
         label: `${n}: Canary re-run, nothing new (accounts rescored)`,
@@ -115,7 +119,7 @@ async function measureBook(
       {
         label: `${n}: re-run speed-up (full / re-run time)`,
         cells: ['', '', '', '', times(speedup)],
-        check: { target: `>= ${times(MIN_RESCORE_SPEEDUP)}`, pass: speedup >= MIN_RESCORE_SPEEDUP },
+        ...check(`>= ${times(MIN_RESCORE_SPEEDUP)}`, speedup >= MIN_RESCORE_SPEEDUP),
       },
     ];
   } finally {
