@@ -52,6 +52,12 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     await w?.close();
   });
 
+  /**
+   * A second Canary on its own connection, on PostgreSQL: replicas share a PostgreSQL
+   * database. (Two SQLite connections in one process wait on each other's write lock
+   * inside the synchronous driver; SQLite serves one process.)
+   */
+  const replicas = async () => (provider === 'postgresql' ? [await w.replica()] : []);
   const at = (ms: number) => (w.clock.now = new Date(NOW.getTime() + ms));
   const casesOf = (owner: string) =>
     w.database.db.recoveryCase.findMany({
@@ -127,8 +133,11 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     expect(postsTo(BROKEN)).toHaveLength(4);
     expect(topLevel(fake, BROKEN)).toEqual([]);
 
+    // Replicas passing at the same moment: each alert is claimed by one of them.
+    const all = [canary, ...(await replicas())];
     at(3 * MINUTE + 1000);
-    await canary.cases.tick();
+    const passes = await Promise.all(all.map((c) => c.cases.tick()));
+    expect(passes.reduce((n, p) => n + p.posted, 0)).toBe(2);
     const posted = topLevel(fake, BROKEN);
     expect(posted.map((m) => (m.blocks![0] as Block).text.text).sort()).toEqual(
       toms.map((c) => `Sharp drop: ${c.account.name}`).sort(),
@@ -297,14 +306,16 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     await canary.cases.tick();
     expect(thread()).toEqual([]);
 
+    // Replicas at the same moment: one reminder.
+    const all = [canary, ...(await replicas())];
     at(4 * HOUR);
-    await canary.cases.tick();
+    await Promise.all(all.map((c) => c.cases.tick()));
     expect(thread()).toEqual([
       `⏰ ${mention(DANA.id)}: this case has been open for 4 h without anyone acknowledging it. Acknowledge, assign or snooze it above.`,
     ]);
 
     at(24 * HOUR);
-    await canary.cases.tick();
+    await Promise.all(all.map((c) => c.cases.tick()));
     expect(thread()).toHaveLength(2);
     expect(thread()[1]).toContain(
       '🚨 Escalated by Canary: nobody acknowledged the case · 2026-11-22 09:00 UTC',

@@ -5,8 +5,8 @@
 // day on the third, a clock the tests move, the demo book scored into a fresh
 // database with Canary running over it, and ways to read what arrived in Slack.
 import { createToken } from '../../src/storage/tokens.ts';
-import { loadRules } from '../../src/cases/rules.ts';
-import type { Database } from '../../src/storage/db.ts';
+import { loadRules, type AlertRules } from '../../src/cases/rules.ts';
+import { connect, type Database } from '../../src/storage/db.ts';
 import { freshDatabase } from '../support/databases.ts';
 import { scratch } from '../support/files.ts';
 import { NOW, seedDemoBook, startCanary, type RunningCanary } from '../support/slack/canary.ts';
@@ -79,6 +79,9 @@ export interface CasesWorld {
   clock: { now: Date };
   /** An API token for /api/v1/*. */
   token: string;
+  rules: AlertRules;
+  /** Another Canary on its own connection to the same database, the same Slack and clock: a second replica. */
+  replica(): Promise<RunningCanary>;
   close(): Promise<void>;
 }
 
@@ -99,13 +102,25 @@ export async function startWorld(provider: Provider): Promise<CasesWorld> {
   const clock = { now: NOW };
   const canary = await startCanary(database, fake, { rules, clock: () => clock.now });
   const { token } = await createToken(database.db, 'test');
+  const replicas: { canary: RunningCanary; database: Database }[] = [];
   return {
     database,
     fake,
     canary,
     clock,
     token,
+    rules,
+    async replica() {
+      const own = await connect(database.target);
+      const running = await startCanary(own, fake, { rules, clock: () => clock.now });
+      replicas.push({ canary: running, database: own });
+      return running;
+    },
     async close() {
+      for (const r of replicas) {
+        await r.canary.close();
+        await r.database.close();
+      }
       await canary.close();
       await fake.close();
       await database.close();
