@@ -41,7 +41,7 @@ export interface CaseMessages {
   assigned(record: CaseRecord, event: StoredEvent, link: string | null): Promise<SlackMessage>;
 }
 
-/** The trend an alert shows: 30 days back is enough for its 7- and 30-day changes. */
+/** How far back the Health Index is read for the alert's 7- and 30-day changes. */
 const TREND_BACK_DAYS = 30;
 
 export function caseMessages(deps: { db: Db; rules: AlertRules; now: () => Date }): CaseMessages {
