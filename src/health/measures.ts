@@ -93,16 +93,20 @@ const usageRules = perObject((model: HealthModel): UsageRule[] => {
   return [...model.drops.flatMap((r) => ('signal' in r ? [rule(r.name, r)] : [])), rule(null, decline)];
 });
 
-/**
- * Every usage window the model reads, each once, and whether its newest value is read
- * too (a `latest` measure): what storage aggregates for each account.
- */
-export function usageWindows(model: HealthModel): (UsageWindow & { latest: boolean })[] {
-  const windows = new Map<string, UsageWindow & { latest: boolean }>();
+/** A usage window the model reads, and what of it: its summary (days, sum, newest day), its newest value, or both. */
+export type ReadWindow = UsageWindow & { summary: boolean; latest: boolean };
+
+/** Every usage window the model reads, each once: what storage aggregates for each account. */
+export function usageWindows(model: HealthModel): ReadWindow[] {
+  const windows = new Map<string, ReadWindow>();
   const add = (w: UsageWindow, latest: boolean) => {
     const key = usageWindowKey(w);
     const known = windows.get(key);
-    windows.set(key, { ...w, latest: latest || (known?.latest ?? false) });
+    windows.set(key, {
+      ...w,
+      summary: !latest || (known?.summary ?? false),
+      latest: latest || (known?.latest ?? false),
+    });
   };
   for (const spec of Object.values(model.measures)) {
     if (!spec.signal?.startsWith('usage.')) continue;

@@ -15,6 +15,8 @@ export interface BulkSession {
   /** Runs a statement; returns the number of rows it changed. Placeholders are `?`. */
   exec(sql: string, params?: readonly unknown[]): Promise<number>;
   all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Like all, each row an array of its columns in order: far cheaper to build, for hot reads. */
+  rows(sql: string, params?: readonly unknown[]): Promise<unknown[][]>;
   /**
    * Appends rows to a table (the arrays may be converted in place); `onConflict` is an
    * `ON CONFLICT ...` clause for an upsert.
@@ -75,7 +77,15 @@ class SqliteSession implements BulkSession {
   }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.statement(sql).all(...params.map(sqliteValue)) as T[];
+    return this.statement(sql)
+      .raw(false)
+      .all(...params.map(sqliteValue)) as T[];
+  }
+
+  async rows(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    return this.statement(sql)
+      .raw(true)
+      .all(...params.map(sqliteValue)) as unknown[][];
   }
 
   async insertRows(
@@ -150,6 +160,15 @@ class PostgresSession implements BulkSession {
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     return (await this.client.query(numbered(sql), params.map(postgresValue))).rows as T[];
+  }
+
+  async rows(sql: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+    const result = await this.client.query({
+      text: numbered(sql),
+      values: params.map(postgresValue),
+      rowMode: 'array',
+    });
+    return result.rows as unknown[][];
   }
 
   async insertRows(

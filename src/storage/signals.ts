@@ -5,7 +5,7 @@
 // aggregated where it lies: the sums, counts and newest days of the windows the model
 // reads (usageWindows), never its days one by one. Times come back as epoch
 // milliseconds on both providers.
-import { usageWindowKey, usageWindows } from '../health/measures.ts';
+import { usageWindowKey, usageWindows, type ReadWindow } from '../health/measures.ts';
 import type { HealthModel } from '../health/model.ts';
 import {
   DAY_MS,
@@ -28,8 +28,8 @@ export type SignalSource = 'tickets' | 'surveys' | 'notes' | 'events' | 'crm';
 export interface Lookback {
   /** Days of history before the end of the scored day; Infinity: all of it. */
   days: Record<SignalSource, number>;
-  /** The usage windows the model aggregates, and whether each one's newest value is read. */
-  usage: (UsageWindow & { latest: boolean })[];
+  /** The usage windows the model aggregates, and what of each it reads. */
+  usage: ReadWindow[];
   /** Event names the model counts; null: every event; empty: it reads no events. */
   eventNames: string[] | null;
   crmFields: string[];
@@ -124,29 +124,30 @@ export async function loadAccountChunk(
 
   const end = endOfDay(day);
   const usage = usageColumns(session, lookback.usage, end);
-  const accounts = await session.all<Record<string, unknown>>(
+  // Rows come as arrays of their columns (session.rows), in the order each SELECT names them.
+  const accounts = await session.rows(
     `SELECT a.id, a.external_id, a.name, a.segment, a.lifecycle_stage, a.industry, a.plan, a.arr, a.seats_purchased, ` +
-      `${epochMs(session, 'a.renewal_date')} AS renewal_date, ${epochMs(session, 'a.contract_start')} AS contract_start` +
+      `${epochMs(session, 'a.renewal_date')}, ${epochMs(session, 'a.contract_start')}` +
       `${usage.columns.map((c) => `, ${c}`).join('')} FROM accounts a WHERE a.id IN (${ids})`,
     [...usage.params, ...accountIds],
   );
   for (const a of accounts) {
-    const id = Number(a.id);
+    const id = Number(a[0]);
     inputs.set(id, {
       facts: {
         id,
-        externalId: a.external_id as string,
-        name: a.name as string,
-        segment: a.segment as string | null,
-        lifecycleStage: a.lifecycle_stage as string | null,
-        industry: a.industry as string | null,
-        plan: a.plan as string | null,
-        arr: numberOrNull(a.arr),
-        seatsPurchased: numberOrNull(a.seats_purchased),
-        renewalDate: numberOrNull(a.renewal_date),
-        contractStart: numberOrNull(a.contract_start),
+        externalId: a[1] as string,
+        name: a[2] as string,
+        segment: a[3] as string | null,
+        lifecycleStage: a[4] as string | null,
+        industry: a[5] as string | null,
+        plan: a[6] as string | null,
+        arr: numberOrNull(a[7]),
+        seatsPurchased: numberOrNull(a[8]),
+        renewalDate: numberOrNull(a[9]),
+        contractStart: numberOrNull(a[10]),
       },
-      signals: emptySignals(usage.history(a)),
+      signals: emptySignals(usage.history(a, FACT_COLUMNS)),
     });
   }
   const signalsOf = (accountId: unknown) => inputs.get(Number(accountId))!.signals;
@@ -163,84 +164,82 @@ export async function loadAccountChunk(
           [w.since, w.end],
         ]
       : ['', []];
-    const rows = await session.all<{
-      account_id: number;
-      opened_at: number;
-      resolved_at: number | null;
-      status: string;
-      priority: string;
-    }>(
-      `SELECT account_id, ${epochMs(session, 'opened_at')} AS opened_at, ${epochMs(session, 'resolved_at')} AS resolved_at, status, priority FROM tickets ` +
+    const rows = await session.rows(
+      `SELECT account_id, ${epochMs(session, 'opened_at')}, ${epochMs(session, 'resolved_at')}, status, priority FROM tickets ` +
         `WHERE account_id IN (${ids}) AND opened_at <= ? ${which}` +
         `ORDER BY account_id, opened_at`,
       [...accountIds, w.end, ...whichParams],
     );
-    for (const r of rows) {
-      signalsOf(r.account_id).tickets.push({
-        openedAt: Number(r.opened_at),
-        resolvedAt: numberOrNull(r.resolved_at),
-        status: r.status,
-        priority: r.priority,
+    for (const [accountId, openedAt, resolvedAt, status, priority] of rows) {
+      signalsOf(accountId).tickets.push({
+        openedAt: Number(openedAt),
+        resolvedAt: numberOrNull(resolvedAt),
+        status: status as string,
+        priority: priority as string,
       });
     }
   }
 
   {
     const [time, params] = within('responded_at', windowOf(day, lookback.days.surveys));
-    const rows = await session.all<{ account_id: number; kind: string; score: number; at: number }>(
-      `SELECT account_id, kind, score, ${epochMs(session, 'responded_at')} AS at FROM survey_responses ` +
+    const rows = await session.rows(
+      `SELECT account_id, kind, score, ${epochMs(session, 'responded_at')} FROM survey_responses ` +
         `WHERE account_id IN (${ids}) AND ${time} ORDER BY account_id, responded_at`,
       [...accountIds, ...params],
     );
-    for (const r of rows) {
-      if (r.kind === 'nps' || r.kind === 'csat')
-        signalsOf(r.account_id).surveys.push({ kind: r.kind, score: Number(r.score), at: Number(r.at) });
+    for (const [accountId, kind, score, at] of rows) {
+      if (kind === 'nps' || kind === 'csat')
+        signalsOf(accountId).surveys.push({ kind, score: Number(score), at: Number(at) });
     }
   }
 
   {
     const [time, params] = within('noted_at', windowOf(day, lookback.days.notes));
-    const rows = await session.all<{ account_id: number; sentiment: string; at: number }>(
-      `SELECT account_id, sentiment, ${epochMs(session, 'noted_at')} AS at FROM sentiment_notes ` +
+    const rows = await session.rows(
+      `SELECT account_id, sentiment, ${epochMs(session, 'noted_at')} FROM sentiment_notes ` +
         `WHERE account_id IN (${ids}) AND ${time} ORDER BY account_id, noted_at`,
       [...accountIds, ...params],
     );
-    for (const r of rows) {
-      const sentiment = NOTE_SENTIMENT[r.sentiment];
-      if (sentiment !== undefined) signalsOf(r.account_id).notes.push({ sentiment, at: Number(r.at) });
+    for (const [accountId, noted, at] of rows) {
+      const sentiment = NOTE_SENTIMENT[noted as string];
+      if (sentiment !== undefined) signalsOf(accountId).notes.push({ sentiment, at: Number(at) });
     }
   }
 
   if (lookback.eventNames === null || lookback.eventNames.length) {
     const [time, params] = within('occurred_at', windowOf(day, lookback.days.events));
     const names = lookback.eventNames ?? [];
-    const rows = await session.all<{ account_id: number; event: string; user_id: string | null; at: number }>(
-      `SELECT account_id, event, user_id, ${epochMs(session, 'occurred_at')} AS at FROM usage_events ` +
+    const rows = await session.rows(
+      `SELECT account_id, event, user_id, ${epochMs(session, 'occurred_at')} FROM usage_events ` +
         `WHERE account_id IN (${ids})${names.length ? ` AND event IN (${placeholders(names)})` : ''} AND ${time} ORDER BY account_id, occurred_at`,
       [...accountIds, ...names, ...params],
     );
-    for (const r of rows)
-      signalsOf(r.account_id).events.push({ at: Number(r.at), event: r.event, user: r.user_id });
+    for (const [accountId, event, user, at] of rows)
+      signalsOf(accountId).events.push({
+        at: Number(at),
+        event: event as string,
+        user: user as string | null,
+      });
   }
 
   if (lookback.crmFields.length) {
     // The facts observed within the lookback, plus the latest one before it: the value
     // still in force when the lookback starts.
     const { since, end } = windowOf(day, lookback.days.crm);
-    const rows = await session.all<{ account_id: number; field: string; value: string | null; at: number }>(
-      `SELECT account_id, field, value, ${epochMs(session, 'observed_at')} AS at FROM crm_facts f ` +
+    const rows = await session.rows(
+      `SELECT account_id, field, value, ${epochMs(session, 'observed_at')} FROM crm_facts f ` +
         `WHERE account_id IN (${ids}) AND field IN (${placeholders(lookback.crmFields)}) AND observed_at <= ? AND (observed_at > ? OR observed_at = ` +
         `(SELECT MAX(p.observed_at) FROM crm_facts p WHERE p.account_id = f.account_id AND p.field = f.field AND p.observed_at <= ?)) ` +
         `ORDER BY account_id, field, observed_at`,
       [...accountIds, ...lookback.crmFields, end, since, since],
     );
-    for (const r of rows) {
-      const value = r.value === null || r.value.trim() === '' ? Number.NaN : Number(r.value);
+    for (const [accountId, field, text, at] of rows) {
+      const value = text === null || (text as string).trim() === '' ? Number.NaN : Number(text);
       if (!Number.isFinite(value)) continue;
-      const crm = signalsOf(r.account_id).crm;
-      let points = crm.get(r.field);
-      if (!points) crm.set(r.field, (points = []));
-      points.push({ at: Number(r.at), value });
+      const crm = signalsOf(accountId).crm;
+      let points = crm.get(field as string);
+      if (!points) crm.set(field as string, (points = []));
+      points.push({ at: Number(at), value });
     }
   }
 
@@ -248,6 +247,9 @@ export async function loadAccountChunk(
 }
 
 const NO_DAYS: UsageSummary = { days: 0, sum: 0, newest: null };
+
+/** The accounts query's fact columns, before the usage windows' columns. */
+const FACT_COLUMNS = 11;
 
 /**
  * The model's usage windows as columns of the accounts query: per window, a subquery
@@ -260,21 +262,28 @@ function usageColumns(
   session: BulkSession,
   windows: Lookback['usage'],
   end: number,
-): { columns: string[]; params: unknown[]; history(row: Record<string, unknown>): UsageHistory } {
+): { columns: string[]; params: unknown[]; history(row: readonly unknown[], offset: number): UsageHistory } {
   const columns: string[] = [];
   const params: unknown[] = [];
-  windows.forEach((w, i) => {
+  // Where each window's columns are among the usage columns.
+  const summaryAt: (number | null)[] = [];
+  const latestAt: (number | null)[] = [];
+  windows.forEach((w) => {
     const { from, to } = windowBounds(w, end);
     const since = Number.isFinite(from) ? 'u.day > ? AND ' : '';
     const rows = `FROM usage_metrics u WHERE u.account_id = a.id AND u.metric = ? AND ${since}u.day <= ?`;
     const bounds = [w.metric, ...(Number.isFinite(from) ? [new Date(from)] : []), new Date(to)];
-    columns.push(
-      `(SELECT ${jsonArray(session, ['count(*)', 'sum(u.value)', epochMs(session, 'max(u.day)')])} ${rows}) AS w${i}`,
-    );
-    params.push(...bounds);
+    summaryAt.push(w.summary ? columns.length : null);
+    if (w.summary) {
+      columns.push(
+        `(SELECT ${jsonArray(session, ['count(*)', 'sum(u.value)', epochMs(session, 'max(u.day)')])} ${rows})`,
+      );
+      params.push(...bounds);
+    }
+    latestAt.push(w.latest ? columns.length : null);
     if (w.latest) {
       columns.push(
-        `(SELECT ${jsonArray(session, [epochMs(session, 'u.day'), 'u.value'])} ${rows} ORDER BY u.day DESC LIMIT 1) AS l${i}`,
+        `(SELECT ${jsonArray(session, [epochMs(session, 'u.day'), 'u.value'])} ${rows} ORDER BY u.day DESC LIMIT 1)`,
       );
       params.push(...bounds);
     }
@@ -284,26 +293,31 @@ function usageColumns(
   return {
     columns,
     params,
-    history(row) {
-      const summaries = windows.map((_, i): UsageSummary => {
-        const [days, sum, newest] = parseJson<[unknown, unknown, unknown]>(row[`w${i}`]);
+    history(row, offset) {
+      const summaries = windows.map((_, i): UsageSummary | null => {
+        const at = summaryAt[i];
+        if (at === null) return null;
+        const [days, sum, newest] = parseJson<[unknown, unknown, unknown]>(row[offset + at!]);
         return Number(days) ? { days: Number(days), sum: Number(sum), newest: Number(newest) } : NO_DAYS;
       });
-      const latest = windows.map((w, i): UsagePoint | null => {
-        const point = w.latest ? parseJson<[number, number] | null>(row[`l${i}`]) : null;
+      const latest = windows.map((_, i): UsagePoint | null => {
+        const at = latestAt[i];
+        const point = at === null ? null : parseJson<[number, number] | null>(row[offset + at!]);
         return point ? { day: Number(point[0]), value: Number(point[1]) } : null;
       });
-      const indexOf = (w: UsageWindow, at: number) => {
+      const indexOf = (w: UsageWindow, at: number, what: 'summary' | 'latest') => {
         const i = keys.get(usageWindowKey(w));
         // The engine asks only for the windows the model names, as of the day read: anything
         // else is a bug that must not pass for "no usage".
-        if (i === undefined || at !== end)
-          throw new Error(`usage window ${usageWindowKey(w)} as of ${at} was not read (read as of ${end})`);
+        if (i === undefined || at !== end || !windows[i]![what])
+          throw new Error(
+            `usage window ${usageWindowKey(w)} (${what}) as of ${at} was not read (read as of ${end})`,
+          );
         return i;
       };
       return {
-        summary: (w, at) => summaries[indexOf(w, at)]!,
-        latest: (w, at) => latest[indexOf(w, at)]!,
+        summary: (w, at) => summaries[indexOf(w, at, 'summary')]!,
+        latest: (w, at) => latest[indexOf(w, at, 'latest')]!,
       };
     },
   };

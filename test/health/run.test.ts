@@ -350,12 +350,12 @@ describe.each(TEST_PROVIDERS)('%s: the signals scoring reads', (provider) => {
       days: { tickets: 90, surveys: 365, notes: 90, events: 0, crm: 365 },
       // The trend's and the drop's two windows, the 14-day averages, the latest seats used.
       usage: [
-        { metric: 'active_users', since: 7, until: 0, latest: false },
-        { metric: 'active_users', since: 42, until: 14, latest: false },
-        { metric: 'logins', since: 14, until: 0, latest: false },
-        { metric: 'active_users', since: 14, until: 0, latest: false },
-        { metric: 'features_used', since: 14, until: 0, latest: false },
-        { metric: 'seats_used', since: 7, until: 0, latest: true },
+        { metric: 'active_users', since: 7, until: 0, summary: true, latest: false },
+        { metric: 'active_users', since: 42, until: 14, summary: true, latest: false },
+        { metric: 'logins', since: 14, until: 0, summary: true, latest: false },
+        { metric: 'active_users', since: 14, until: 0, summary: true, latest: false },
+        { metric: 'features_used', since: 14, until: 0, summary: true, latest: false },
+        { metric: 'seats_used', since: 7, until: 0, summary: false, latest: true },
       ],
       eventNames: [],
       crmFields: ['arr'],
@@ -530,12 +530,14 @@ describe.each(TEST_PROVIDERS)('%s: usage aggregated in the database', (provider)
       for (const input of inputs) {
         const reference = usageFromPoints(points.get(input.facts.id) ?? new Map());
         for (const w of lookback.usage) {
-          const got = input.signals.usage.summary(w, end);
-          const want = reference.summary(w, end);
-          expect({ ...got, sum: Math.round(got.sum * 1e6) }).toEqual({
-            ...want,
-            sum: Math.round(want.sum * 1e6),
-          });
+          if (w.summary) {
+            const got = input.signals.usage.summary(w, end);
+            const want = reference.summary(w, end);
+            expect({ ...got, sum: Math.round(got.sum * 1e6) }).toEqual({
+              ...want,
+              sum: Math.round(want.sum * 1e6),
+            });
+          } else expect(() => input.signals.usage.summary(w, end)).toThrow(/was not read/);
           if (w.latest) expect(input.signals.usage.latest(w, end)).toEqual(reference.latest(w, end));
         }
       }
