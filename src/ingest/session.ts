@@ -43,13 +43,25 @@ function sqliteValue(v: unknown): unknown {
   return v === undefined ? null : v;
 }
 
+/**
+ * How long a write waits for another connection's write to finish. It waits without
+ * blocking the thread: better-sqlite3's own busy wait is synchronous, so a session
+ * waiting that way on a transaction of another connection in the same process (the
+ * bot's Prisma client, say, between two statements of a case's transaction) would
+ * stop that very transaction from finishing, and the whole process with it.
+ */
+const LOCK_WAIT_MS = 30_000;
+const isBusy = (err: unknown) => (err as { code?: string }).code === 'SQLITE_BUSY';
+
 class SqliteSession implements BulkSession {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
-    this.db = new Database(file, { timeout: 30_000 });
+    // No synchronous busy wait at all (readers in WAL mode do not wait for writers):
+    // writers wait in whenFree.
+    this.db = new Database(file, { timeout: 0 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('synchronous = NORMAL');
@@ -67,13 +79,27 @@ class SqliteSession implements BulkSession {
     return s;
   }
 
+  /** Runs a write that takes the database's write lock, waiting asynchronously while another connection holds it. */
+  private async whenFree<T>(write: () => T): Promise<T> {
+    if (this.db.inTransaction) return write();
+    const started = Date.now();
+    for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+      try {
+        return write();
+      } catch (err) {
+        if (!isBusy(err) || Date.now() - started > LOCK_WAIT_MS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
   async exec(sql: string, params: readonly unknown[] = []): Promise<number> {
     const s = this.statement(sql);
     if (s.reader) {
       s.all(...params.map(sqliteValue));
       return 0;
     }
-    return s.run(...params.map(sqliteValue)).changes;
+    return this.whenFree(() => s.run(...params.map(sqliteValue)).changes);
   }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -100,16 +126,16 @@ class SqliteSession implements BulkSession {
     // One transaction per batch instead of one per row (a savepoint inside a caller's).
     // A prepared one-row statement bound from the array itself: binding many rows'
     // values at once, spread as arguments, costs more than it saves.
-    this.db.transaction(() => {
-      for (const row of rows) {
-        for (let j = 0; j < row.length; j++) row[j] = sqliteValue(row[j]);
-        s.run(row);
-      }
-    })();
+    for (const row of rows) for (let j = 0; j < row.length; j++) row[j] = sqliteValue(row[j]);
+    await this.whenFree(() =>
+      this.db.transaction(() => {
+        for (const row of rows) s.run(row);
+      })(),
+    );
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    this.db.exec('BEGIN IMMEDIATE');
+    await this.whenFree(() => this.db.exec('BEGIN IMMEDIATE'));
     try {
       const result = await fn();
       this.db.exec('COMMIT');
