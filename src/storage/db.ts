@@ -79,8 +79,12 @@ export async function connect(target: DatabaseTarget): Promise<Database> {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     // Timestamps as epoch milliseconds: compact, and the bulk writer (ingest/session.ts)
     // and date arithmetic in SQL can use them as plain integers.
+    // How long a write waits for another connection's (an import in another process, say).
+    // better-sqlite3 waits synchronously, holding up everything else the process does:
+    // the bot must still acknowledge Slack within 3 seconds, so it waits 2 at most and
+    // the write fails with "database is locked" instead.
     const adapter = new PrismaBetterSqlite3(
-      { url: file, timeout: 10_000 },
+      { url: file, timeout: 2_000 },
       { timestampFormat: 'unixepoch-ms' },
     );
     db = new SqliteClient({ adapter }) as unknown as Db;
