@@ -12,6 +12,7 @@ import { openBulkSession, type BulkSession } from '../ingest/session.ts';
 import type { Database, DatabaseTarget } from '../storage/db.ts';
 import { checkToken } from '../storage/tokens.ts';
 import { isObject } from '../lib/json.ts';
+import { isUniqueViolation } from '../storage/sql.ts';
 
 /** What an endpoint answers: a status and a JSON body. */
 export interface Reply {
@@ -118,12 +119,6 @@ export function bulkWriter(target: DatabaseTarget): Writer {
 }
 
 const WRITE_ATTEMPTS = 3;
-
-/** PostgreSQL's unique_violation, from pg directly or through Prisma. */
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'P2002';
-}
 
 const unauthorized = (message: string) =>
   new HttpError(401, 'unauthorized', message, {}, { 'WWW-Authenticate': 'Bearer realm="canary"' });

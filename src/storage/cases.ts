@@ -32,6 +32,7 @@ import { budgetDecision, budgetOf, channelFor, postsFor } from '../cases/deliver
 import type { AlertRules, Reason } from '../cases/rules.ts';
 import type { Trigger } from '../cases/triggers.ts';
 import { Prisma, type Db } from './db.ts';
+import { isUniqueViolation } from './sql.ts';
 
 /** open_key of a case that is not resolved. */
 const OPEN = 'open';
@@ -84,8 +85,6 @@ function toEvent(row: EventRow): StoredEvent {
     at: row.at,
   };
 }
-
-const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === 'P2002';
 
 /** The fields a transition changed, as an update; counters by increment, so that a concurrent increment is never lost. */
 function changes(before: RecoveryCase, after: RecoveryCase, action: CaseAction) {
