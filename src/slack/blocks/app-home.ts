@@ -5,9 +5,9 @@
 // blocks.
 import type { types } from '@slack/bolt';
 import { int, day as isoDay, money } from '../../cli/format.ts';
-import { RISK_TIERS, type Colour, type Grade, type RiskTier } from '../../health/model.ts';
+import { RISK_TIERS } from '../../health/model.ts';
 import type { CaseListItem } from '../../storage/cases.ts';
-import type { AccountRef, Portfolio } from '../../storage/portfolio.ts';
+import type { Portfolio } from '../../storage/portfolio.ts';
 import { caseButtons } from './alert.ts';
 import { caseRow } from './case-messages.ts';
 import { COMMAND } from './help.ts';
@@ -23,16 +23,10 @@ import {
   riskSection,
 } from './portfolio.ts';
 import { escapeEntities, fitList, LIMITS, type KnownBlock } from './text.ts';
+import type { OwnedAccount } from '../../storage/account-search.ts';
 
-/** An account the viewer owns, with its latest snapshot's figures (all null before it was scored). */
-export interface OwnedAccount extends AccountRef {
-  healthIndex: number | null;
-  grade: Grade | null;
-  colour: Colour | null;
-  riskTier: RiskTier | null;
-  valueTier: number | null;
-  explanation: string | null;
-}
+/** An account the viewer owns, with its latest snapshot's figures: storage's own shape. */
+export type { OwnedAccount };
 
 export interface AppHomeModel {
   portfolio: Portfolio | null;

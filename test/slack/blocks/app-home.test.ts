@@ -20,6 +20,7 @@ const owned = (i: number, over: Partial<OwnedAccount> = {}): OwnedAccount => ({
   riskTier: 'medium',
   valueTier: 3,
   explanation: '60 (C): latest NPS 9 (+4)',
+  churnedOn: null,
   ...over,
 });
 

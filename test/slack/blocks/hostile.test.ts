@@ -74,7 +74,13 @@ function everyView(name: string) {
       portfolio: p,
       bands: BANDS,
       charts: { risk: null, health: null },
-      myAccounts: accounts.map((a) => ({ ...a, grade: 'D', colour: 'red', explanation: name })),
+      myAccounts: accounts.map((a) => ({
+        ...a,
+        grade: 'D',
+        colour: 'red',
+        explanation: name,
+        churnedOn: null,
+      })),
       openCases: [{ case: openCaseAt({ summary: name }), account: caseAccount({ name, externalId: name }) }],
     }),
   };
