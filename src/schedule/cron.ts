@@ -105,7 +105,9 @@ function firesWithinYears(s: Schedule, years: number): boolean {
 /** An IANA time zone (any case), as its canonical name; a ScheduleError otherwise. */
 export function parseTimeZone(raw: string): string {
   const text = raw.trim();
-  const problem = `unknown time zone "${raw}": expected an IANA name such as Europe/Paris, America/New_York or UTC`;
+  const expected = 'an IANA name such as Europe/Paris, America/New_York or UTC';
+  if (!text) throw new ScheduleError(`no time zone given: expected ${expected}`);
+  const problem = `unknown time zone "${raw}": expected ${expected}`;
   // Offsets ("+02:00") are not zones: they know nothing of daylight saving.
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(text)) throw new ScheduleError(problem);
   try {
