@@ -66,7 +66,7 @@ import {
 } from '../storage/schedule-slots.ts';
 import { scheduleOf } from './cron.ts';
 import { slackFailure, type DigestSlack } from './slack.ts';
-import { expectedScoresDay, SCORING_JOB, scoreForSlot } from './scoring.ts';
+import { dayScoredAt, expectedScoresDay, SCORING_JOB, scoreForSlot } from './scoring.ts';
 import { localTime, slotsBetween } from './slots.ts';
 
 export interface Timing {
@@ -109,6 +109,12 @@ export interface SchedulerDeps {
   charts?: ChartFiles;
   /** Open cases waiting for an owner, when recovery cases provide them. */
   casesWaiting?: CasesWaiting;
+  /**
+   * After a nightly scoring run, before it counts as done: opens the scored day's
+   * recovery cases (the Slack app's cases.afterScoring), so that a process that dies
+   * in between leaves the run to be taken over and the cases are not lost.
+   */
+  afterScoring?: (day: Date) => Promise<unknown>;
   /** This process's name in claims; default host:pid:random. */
   instance?: string;
   timing?: Partial<Timing>;
@@ -409,6 +415,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const release = holding(() => renewJobSlot(db, lease, time()));
     try {
       const results = await scoreForSlot(deps.database, deps.models.model, slotAt, time());
+      // The day `canary score` would open cases for: the last one scored. Taken over,
+      // the run scores that day again, which changes nothing, and opens no case twice.
+      await deps.afterScoring?.(dayScoredAt(slotAt));
       await finishJobSlot(db, lease, { state: 'done' }, time());
       log.info(
         {
