@@ -27,7 +27,7 @@ import { healthGroups, portfolioMessage, type PortfolioFilter } from './blocks/p
 import { escapeEntities, escapeText, type SlackMessage } from './blocks/text.ts';
 import type { ChartFiles } from './chart-files.ts';
 import { healthChart, riskChart, TREND_DAYS, trendChart } from './charts.ts';
-import { parseCommand } from './command.ts';
+import type { Question } from './command.ts';
 
 export interface AnswerDeps {
   db: Db;
@@ -38,14 +38,17 @@ export interface AnswerDeps {
 }
 
 export interface Answers {
-  /** What `/health <text>` answers; `viewer` is asked for only when the answer depends on who asks. */
-  command(text: string, viewer: () => Promise<Viewer>): Promise<SlackMessage>;
+  /** What `/health <text>` answers (parsed: command.ts); `viewer` is asked for only when the answer depends on who asks. */
+  command(q: Asked, viewer: () => Promise<Viewer>): Promise<SlackMessage>;
   /** An account's health card (as of a scored day, default its latest). */
   card(accountId: number, day?: Date): Promise<SlackMessage>;
   /** A shared answer, rendered again from its share button's value. */
   render(answer: Answer): Promise<SlackMessage>;
   home(viewer: Viewer): Promise<types.HomeView>;
 }
+
+/** The questions answered here: every one but `digest …`, which is a channel's to change (listeners/commands/digest.ts). */
+export type Asked = Exclude<Question, { kind: 'digest' }>;
 
 const NO_CHARTS: { risk: ChartImage | null; health: ChartImage | null } = { risk: null, health: null };
 
@@ -182,10 +185,7 @@ export function answers(deps: AnswerDeps): Answers {
     return moversMessage({ day: p.day, drops: p.movers.drops, gains: p.movers.gains });
   }
 
-  async function cases(
-    q: Extract<ReturnType<typeof parseCommand>, { kind: 'cases' }>,
-    viewer: () => Promise<Viewer>,
-  ) {
+  async function cases(q: Extract<Question, { kind: 'cases' }>, viewer: () => Promise<Viewer>) {
     let filter: CaseFilter;
     let scope: CasesListModel['scope'];
     if (q.whose.kind === 'account') {
@@ -206,8 +206,7 @@ export function answers(deps: AnswerDeps): Answers {
 
   return {
     card,
-    async command(text, viewer) {
-      const q = parseCommand(text);
+    async command(q, viewer) {
       switch (q.kind) {
         case 'help':
           return helpMessage();

@@ -3,9 +3,10 @@
 // and /healthz, so one port and one process serve both) or over Socket Mode when there
 // is an app-level token. Here the listeners' helpers are built (the answers, the
 // after-ack runner, the user directory, the memory of shares, the recovery cases'
-// messages), the Web API client gets a retry policy fit for people waiting on an
-// answer, Bolt's logs go to Canary's logger, and the recovery cases' jobs (the clock
-// and the outbox) run while the app does.
+// messages, who may change digests), the Web API client gets a retry policy fit for
+// people waiting on an answer, Bolt's logs go to Canary's logger, and the recovery
+// cases' jobs (the clock and the outbox) run while the app does. The digests'
+// scheduler runs beside the app, on its client and chart uploads (digests.ts).
 import type { RequestListener } from 'node:http';
 import {
   App,
@@ -21,14 +22,17 @@ import type { HealthModel } from '../health/model.ts';
 import { HttpError } from '../http/api.ts';
 import type { HttpServer } from '../http/server.ts';
 import type { Logger } from '../lib/log.ts';
+import { expectedScoresDay, type ScoringSchedule } from '../schedule/scoring.ts';
 import type { Database } from '../storage/db.ts';
+import { casesWaiting } from '../storage/digest-cases.ts';
 import { afterAck } from './after-ack.ts';
 import { answers } from './answers.ts';
 import { caseMessages } from './cases.ts';
 import { caseJobs, type CaseJobs } from './cases-jobs.ts';
 import { caseSender } from './cases-sender.ts';
-import { chartFiles } from './chart-files.ts';
+import { chartFiles, type ChartFiles } from './chart-files.ts';
 import { riskChart } from './charts.ts';
+import { digestPermission } from './digests.ts';
 import { directory } from './directory.ts';
 import * as actions from './listeners/actions/index.ts';
 import * as commands from './listeners/commands/index.ts';
@@ -48,12 +52,16 @@ export interface SlackAppDeps {
   clock?: () => Date;
   /** HTTP mode: the server Slack's requests reach, at /slack/events. */
   server?: HttpServer;
+  /** The nightly scoring run's schedule (SCORING_SCHEDULE): a digest preview says when scores are older than its run's. */
+  scoring?: ScoringSchedule | null;
 }
 
 export interface SlackApp {
   app: App;
   /** The recovery cases' clock and outbox: running between start() and stop(). */
   cases: CaseJobs;
+  /** Charts uploaded as the app's files, each picture once per process. */
+  charts: ChartFiles;
   /**
    * Checks the bot token with Slack (auth.test, which also tells Bolt the bot's ids)
    * and warms the chart renderer, then takes Slack's requests: mounted on the server
@@ -110,12 +118,27 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     logger,
     clock: now,
   });
+  const charts = chartFiles(app.client, logger);
+  const people = directory(app.client, logger);
   const listenerDeps = {
-    answers: answers({ db, models: deps.models, charts: chartFiles(app.client, logger), now }),
+    answers: answers({ db, models: deps.models, charts, now }),
     afterAck: work,
-    directory: directory(app.client, logger),
+    directory: people,
     shares: onceWithin(SHARES_REMEMBERED_MS),
     cases: { db, rules, now, messages, kick: jobs.kick },
+    digests: {
+      db,
+      sources: () => ({
+        db,
+        model: deps.models.model,
+        expectedDay: (at: Date) => expectedScoresDay(deps.scoring ?? null, at),
+        charts,
+        casesWaiting,
+      }),
+      allowed: digestPermission(rules, people),
+      managersOnly: rules.people.managers.length > 0,
+      now,
+    },
     logger,
   };
   commands.register(app, listenerDeps);
@@ -126,6 +149,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   return {
     app,
     cases: jobs,
+    charts,
     async start() {
       await Promise.all([initialise(app, config), warmCharts()]);
       if (receiver) deps.server!.mount('/slack/', slackListener(receiver.requestListener));

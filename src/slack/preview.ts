@@ -52,7 +52,10 @@ export async function writeSlackPreview(db: Db, options: PreviewOptions): Promis
     surfaces.push(['alert.json', { blocks: alert.blocks }]);
   }
   surfaces.push(
-    ['portfolio.json', { blocks: (await slack.command('portfolio', async () => options.viewer)).blocks }],
+    [
+      'portfolio.json',
+      { blocks: (await slack.command({ kind: 'portfolio' }, async () => options.viewer)).blocks },
+    ],
     ['app-home.json', await slack.home(options.viewer)],
   );
   const written: string[] = [];

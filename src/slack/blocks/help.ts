@@ -18,6 +18,14 @@ export const FORMS: readonly { usage: string; does: string }[] = [
     usage: `${COMMAND} cases [mine|all|<account>]`,
     does: "open recovery cases: yours (the default), everyone's, or an account's, to act on",
   },
+  {
+    usage: `${COMMAND} digest subscribe <schedule> [<zone>] [options]`,
+    does: "this channel's digest on a schedule, e.g. `weekdays 09:00 Europe/Paris tier high,critical`",
+  },
+  {
+    usage: `${COMMAND} digest unsubscribe|list [all]|preview|help`,
+    does: "stop it, see it and when it comes next (or every channel's), see it now privately, or every option",
+  },
   { usage: `${COMMAND} help`, does: 'this list' },
 ];
 

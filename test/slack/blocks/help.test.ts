@@ -14,10 +14,12 @@ describe('help', () => {
       '/health referrals',
       '/health movers',
       '/health cases [mine|all|&lt;account&gt;]',
+      '/health digest subscribe &lt;schedule&gt; [&lt;zone&gt;] [options]',
+      '/health digest unsubscribe|list [all]|preview|help',
       '/health help',
     ])
       expect(text).toContain(`\`${f}\``);
-    expect(FORMS).toHaveLength(7);
+    expect(FORMS).toHaveLength(9);
     expect(helpMessage().text).toBe('What `/health` answers:');
     expectSafe(helpMessage());
   });

@@ -2,9 +2,12 @@
 // into a real database, and the real HTTP server with the real Slack app mounted on it
 // (HTTP mode) on a free port, talking to the fake Web API; signed requests into
 // /slack/events, timed; and every line Canary logged. Tests of recovery cases give it
-// their alert rules and a clock they move, and drive its case jobs.
+// their alert rules and a clock they move, and drive its case jobs; tests of digests
+// give it schedule settings too, and tick its scheduler (the one `canary serve` runs,
+// built the same way, without the node-cron clock).
 import type { AddressInfo } from 'node:net';
 import type { AlertRules } from '../../../src/cases/rules.ts';
+import type { ScheduleConfig } from '../../../src/config.ts';
 import { generateBook, type DemoBook } from '../../../src/demo/book.ts';
 import { writeBookCsv, type WrittenFile } from '../../../src/demo/write-csv.ts';
 import { loadModel } from '../../../src/health/model.ts';
@@ -13,7 +16,9 @@ import { createHttpServer } from '../../../src/http/server.ts';
 import { importFile } from '../../../src/ingest/import-file.ts';
 import { openBulkSession } from '../../../src/ingest/session.ts';
 import { createLogger } from '../../../src/lib/log.ts';
+import { createScheduler, type Scheduler } from '../../../src/schedule/scheduler.ts';
 import { createSlackApp, SLACK_EVENTS_PATH, type SlackApp } from '../../../src/slack/app.ts';
+import { digestScheduler } from '../../../src/slack/digests.ts';
 import type { Database } from '../../../src/storage/db.ts';
 import { scratch } from '../files.ts';
 import type { FakeSlack } from './fake-slack.ts';
@@ -78,18 +83,27 @@ export interface RunningCanary {
   logs: Record<string, unknown>[];
   /** The recovery cases' clock and outbox, running. */
   cases: SlackApp['cases'];
+  /** The scheduler (digests, the nightly scoring run) on Canary's clock, when started with schedule settings. */
+  scheduler?: Scheduler;
   /** Signs with the app's signing secret unless the options say otherwise. */
   send(request: SlackRequest, options?: Partial<SignOptions>): Promise<Sent>;
-  /** `/health <text>` from the workspace's CSM (or another user), with a fresh response_url. */
-  command(text: string, options?: { userId?: string; retryNum?: number }): Promise<CommandSent>;
+  /** `/health <text>` from the workspace's CSM (or another user), in its general channel (or another), with a fresh response_url. */
+  command(
+    text: string,
+    options?: { userId?: string; channelId?: string; retryNum?: number },
+  ): Promise<CommandSent>;
   close(): Promise<void>;
 }
 
 export async function startCanary(
   database: Database,
   fake: FakeSlack,
-  /** The alert rules (default: the built-in ones); the clock of the app and the server (default: NOW for the app, the system's for the server). */
-  options: { rules?: AlertRules; clock?: () => Date } = {},
+  /**
+   * The alert rules (default: the built-in ones); the clock of the app and the server
+   * (default: NOW for the app, the system's for the server) and of the scheduler, which
+   * runs with `schedule`.
+   */
+  options: { rules?: AlertRules; clock?: () => Date; schedule?: ScheduleConfig } = {},
 ): Promise<RunningCanary> {
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger('info', {
@@ -110,7 +124,19 @@ export async function startCanary(
     rules: options.rules,
     clock: options.clock ?? (() => NOW),
     server,
+    scoring: options.schedule?.scoring ?? null,
   });
+  const scheduler =
+    options.schedule &&
+    createScheduler(
+      digestScheduler(slack, {
+        database,
+        models: { model },
+        logger,
+        settings: options.schedule,
+        clock: options.clock ?? (() => NOW),
+      }),
+    );
   await slack.start();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -127,6 +153,7 @@ export async function startCanary(
     url,
     logs,
     cases: slack.cases,
+    scheduler,
     send,
     async command(text, options = {}) {
       const responseUrl = fake.responseUrl();
@@ -135,11 +162,13 @@ export async function startCanary(
         text,
         responseUrl,
         ...(options.userId && { userId: options.userId }),
+        ...(options.channelId && { channelId: options.channelId }),
       });
       const sent = await send(request, options.retryNum === undefined ? {} : { retryNum: options.retryNum });
       return { ...sent, responseUrl };
     },
     async close() {
+      await scheduler?.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await slack.stop();
