@@ -2,8 +2,8 @@
 // without the Slack settings, or with a token Slack refuses (the bot token; in Socket
 // Mode the app-level token), it stops at once and says what is wrong without printing a
 // secret; with them it serves /slack/events on the same
-// port as /healthz, answers /health through the offline Slack, and on SIGTERM finishes
-// and exits 0.
+// port as /healthz, answers /health through the offline Slack, runs the scheduler, and
+// on SIGTERM finishes and exits 0.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -64,6 +64,20 @@ describe('canary serve', () => {
     expect(stderr).toContain('SLACK_SIGNING_SECRET: missing');
   });
 
+  it('with schedule settings it cannot read: names each variable and exits 1 before starting', async () => {
+    const { code, stderr } = await serve({
+      SLACK_BOT_TOKEN: fake.token,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      SCORING_SCHEDULE: 'nightly',
+      SCORING_TZ: 'Mars/Olympus',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('SCORING_SCHEDULE: "nightly" is not a schedule Canary reads');
+    expect(stderr).toContain('SCORING_TZ: unknown time zone "Mars/Olympus"');
+    expect(fake.calls('auth.test')).toEqual([]);
+  });
+
   it('with a bot token Slack refuses: says so at start, without printing it', async () => {
     const token = 'xoxb-0000000000-not-the-right-one';
     const { code, stderr } = await serve({
@@ -112,6 +126,9 @@ describe('canary serve', () => {
       expect((await fake.waitForResponse(responseUrl, 10_000)).body.text).toBe('What `/health` answers:');
       // Bolt asked Slack who the bot is once, at start.
       expect(fake.calls('auth.test')).toHaveLength(1);
+      // The scheduler runs beside it: its first tick scored yesterday (an empty book here).
+      await expect.poll(() => stdout, { timeout: 30_000 }).toContain('nightly scoring run completed');
+      expect(stdout).toContain('scheduler started');
     } finally {
       child.kill('SIGTERM');
     }

@@ -1,11 +1,15 @@
-// `canary serve`: runs the HTTP server (the ingestion API and the health check) and the
+// `canary serve`: runs the HTTP server (the ingestion API and the health check), the
 // Slack app (HTTP mode: at /slack/events on the same server; Socket Mode: connected to
-// Slack) until SIGINT or SIGTERM, then stops taking connections and Slack's requests,
-// lets requests and answers in flight finish, closes the database and exits 0. The
-// Slack settings are checked before anything starts. Logs are JSON lines on stdout.
+// Slack) and the scheduler (the nightly scoring run, which opens the day's recovery
+// cases, and the channels' digests) until SIGINT or SIGTERM, then stops the scheduler
+// ticking, stops taking connections and Slack's requests, lets requests, answers and
+// scheduled work in flight finish (within the grace period: a scoring run cut short is
+// taken over by a replica or the next start), closes the database and exits 0. The
+// Slack and schedule settings are checked before anything starts. Logs are JSON lines
+// on stdout.
 import type { Command } from 'commander';
 import pino from 'pino';
-import { slackConfig } from '../../config.ts';
+import { scheduleConfig, slackConfig } from '../../config.ts';
 import { DEFAULT_MODEL_FILE, ModelError } from '../../health/model.ts';
 import { ModelSource } from '../../health/model-source.ts';
 import type { HttpServer } from '../../http/server.ts';
@@ -28,7 +32,7 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description(
-      'run the Slack app (/health, App Home) and the HTTP server: POST /slack/events (HTTP mode), /api/v1/signals, /api/v1/accounts, /api/v1/segment and GET /healthz',
+      'run the Slack app (/health, App Home), the scheduler (the nightly scoring run per SCORING_SCHEDULE, digests) and the HTTP server: POST /slack/events (HTTP mode), /api/v1/signals, /api/v1/accounts, /api/v1/segment and GET /healthz',
     )
     .option(
       '--port <port>',
@@ -38,6 +42,7 @@ export function register(program: Command): void {
     .action(async ({ port }: { port?: number }) => {
       const config = getConfig();
       const slack = slackConfig(config);
+      const schedule = scheduleConfig(config);
       const logger = createLogger(config.LOG_LEVEL, pino.destination(1));
       const rules = getAlertRules();
       const models = watchedModel(config.HEALTH_MODEL_FILE, logger);
@@ -45,8 +50,18 @@ export function register(program: Command): void {
       // Loaded here, not at start-up: every other command would pay for the server and Bolt.
       const { createHttpServer } = await import('../../http/server.ts');
       const { createSlackApp } = await import('../../slack/app.ts');
+      const { digestScheduler } = await import('../../slack/digests.ts');
+      const { startScheduler } = await import('../../schedule/driver.ts');
       const server = createHttpServer({ database, logger, maxBodyBytes: config.API_MAX_BODY_BYTES, rules });
-      const slackApp = createSlackApp({ config: slack, database, models, logger, server, rules });
+      const slackApp = createSlackApp({
+        config: slack,
+        database,
+        models,
+        logger,
+        server,
+        rules,
+        scoring: schedule.scoring,
+      });
       const listening = port ?? config.PORT;
       try {
         await slackApp.start();
@@ -58,6 +73,9 @@ export function register(program: Command): void {
           throw new UserError(`port ${listening} is already in use; choose another with --port or PORT`);
         throw err;
       }
+      const scheduler = startScheduler(
+        digestScheduler(slackApp, { database, models, logger, settings: schedule }),
+      );
       const url = `http://localhost:${listening}`;
       logger.info(
         { url, database: database.target.display, slack: slack.mode },
@@ -68,10 +86,17 @@ export function register(program: Command): void {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      logger.info({ signal }, 'shutting down: finishing requests and answers in flight');
+      logger.info({ signal }, 'shutting down: finishing requests, answers and scheduled work in flight');
+      // No new tick from now on; the one running (a digest, a scoring run) finishes meanwhile.
+      const scheduled = scheduler.stop();
       await stop(server, logger);
-      await within(SHUTDOWN_GRACE_MS, slackApp.stop(), () =>
-        logger.warn(`Slack answers still running after ${SHUTDOWN_GRACE_MS / 1000} s; stopping anyway`),
+      await within(
+        SHUTDOWN_GRACE_MS,
+        Promise.all([slackApp.stop(), scheduled]).then(() => {}),
+        () =>
+          logger.warn(
+            `Slack answers or scheduled work still running after ${SHUTDOWN_GRACE_MS / 1000} s; stopping anyway`,
+          ),
       );
       await database.close();
       models.close();
