@@ -3,7 +3,7 @@
 // the largest ARR, the alert of its drop case, the portfolio message and its owner's
 // App Home as Block Kit JSON
 // within Slack's limits, with image placeholders naming the chart PNGs written beside
-// them, and prints where they are.
+// them, and a channel's digest of the whole book with its charts, and prints where they are.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -37,7 +37,7 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     files.remove();
   });
 
-  it('writes the card, the alert, the portfolio and the App Home as Block Kit JSON, with their chart PNGs', async () => {
+  it("writes the card, the alert, the portfolio, the App Home and a channel's digest as Block Kit JSON, with their chart PNGs", async () => {
     const out = path.join(files.dir, 'preview');
     const { stdout, stderr } = await run(
       process.execPath,
@@ -60,10 +60,12 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
       .sort((a, b) => b.arr - a.arr)[0]!;
     const owner = `<@${featured.ownerSlackId}>`;
 
-    const listed = stdout
+    const printed = stdout
       .split('\n')
       .filter((l) => l.startsWith(`  ${out}`))
       .map((l) => l.trim());
+    const isDigest = (file: string) => path.basename(file).startsWith('digest');
+    const listed = printed.filter((f) => !isDigest(f));
     expect(listed.slice(0, 4)).toEqual(
       ['health-card.json', 'alert.json', 'portfolio.json', 'app-home.json'].map((f) => path.join(out, f)),
     );
@@ -106,5 +108,17 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
     expect(pictures.size).toBe(3);
     expect(listed.slice(4).sort()).toEqual([...pictures].sort());
     for (const file of listed) expect(existsSync(file)).toBe(true);
+
+    // The digest, listed after the rest: its JSON, then the PNGs its image blocks name.
+    const digestFiles = printed.filter(isDigest);
+    expect(printed.slice(-digestFiles.length)).toEqual(digestFiles);
+    expect(digestFiles[0]).toBe(path.join(out, 'digest.json'));
+    const digest = read('digest.json');
+    expect(digest.blocks[0].text.text).toBe('Canary digest');
+    expectSafe(digest);
+    const charts = digest.blocks.filter((b: Block) => b.type === 'image').map((b: Block) => b.image_url);
+    expect(charts).toEqual(['digest-risk.png', 'digest-health-by-industry.png']);
+    expect(digestFiles.slice(1)).toEqual(charts.map((c: string) => path.join(out, c)));
+    for (const file of digestFiles.slice(1)) expect(readFileSync(file).subarray(0, 4)).toEqual(PNG);
   });
 });

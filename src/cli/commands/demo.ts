@@ -1,7 +1,8 @@
 // `canary demo`: a realistic sample book in the configured database (the embedded
 // SQLite file by default). It writes the CSV files it generated, so a new user sees
 // the import formats, and loads them through the same import code as `canary import`.
-// With --slack-preview it also writes what Slack would show for the book.
+// With --slack-preview it also writes what Slack would show for the book, a channel's
+// digest of it included.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -46,7 +47,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bars')
     .option(
       '--slack-preview <dir>',
-      "also write Slack's health card (of the declining account with the largest ARR), the alert of its recovery case, the portfolio message and App Home as Block Kit JSON, with their chart PNGs, into this folder",
+      "also write Slack's health card (of the declining account with the largest ARR), the alert of its recovery case, the portfolio message, App Home and a channel's digest of the whole book as Block Kit JSON, with their chart PNGs, into this folder",
     )
     .action(async (options: DemoOptions) => {
       const seed = Number(options.seed);
@@ -83,7 +84,7 @@ export function register(program: Command): void {
           book.stories.some((s) => s.accountExternalId === a.externalId && s.story === 'declining'),
         )
         .sort((a, b) => b.arr - a.arr)[0];
-      const { report, preview } = await withDatabase(async (database) => {
+      const { report, preview, digest } = await withDatabase(async (database) => {
         const days = await runScoring(database, { model, from, to: asOf });
         const written = days.reduce((sum, d) => sum + d.scored, 0);
         console.log(
@@ -93,7 +94,7 @@ export function register(program: Command): void {
         await casesAfterScoring(database, asOf);
         const renewalIndexBelow = model.leading_indicators.renewal_weak.index_below;
         const report = await portfolio(database.db, { day: asOf, renewalIndexBelow });
-        if (!options.slackPreview || !featured) return { report, preview: [] };
+        if (!options.slackPreview || !featured) return { report, preview: [], digest: [] };
         const { writeSlackPreview } = await import('../../slack/preview.ts');
         await mkdir(options.slackPreview, { recursive: true });
         const account = await database.db.account.findUniqueOrThrow({
@@ -108,7 +109,9 @@ export function register(program: Command): void {
           accountId: account.id,
           viewer: { slackId: featured.ownerSlackId, email: featured.ownerEmail },
         });
-        return { report, preview };
+        const { writeDigestPreview } = await import('../../digest/preview.ts');
+        const digest = await writeDigestPreview(database, options.slackPreview, model);
+        return { report, preview, digest };
       });
 
       const arr = book.accounts.reduce((sum, a) => sum + a.arr, 0);
@@ -131,6 +134,12 @@ export function register(program: Command): void {
           `\nSlack preview (${featured!.name}'s health card and the alert of its case, the portfolio, ${featured!.ownerEmail}'s App Home; paste the JSON into https://app.slack.com/block-kit-builder, images are placeholders naming the PNG files):`,
         );
         for (const file of preview) console.log(`  ${file}`);
+      }
+      if (digest.length) {
+        console.log(
+          "\nDigest preview (the whole book's digest as a channel gets it the morning after the last day of data; its images name the PNG files):",
+        );
+        for (const file of digest) console.log(`  ${file}`);
       }
       const declining = book.stories.find((s) => s.story === 'declining')?.accountExternalId ?? '';
       console.log(
