@@ -35,9 +35,20 @@ const REQUEST_URL = 'https://YOUR-HOST/slack/events';
 
 // What Canary does in Slack, and the scope each needs; nothing more (see the comments
 // in the manifests). Answers to /health use the response_url, so no chat:write.public.
-const SCOPES = ['chat:write', 'commands', 'files:write', 'users:read', 'users:read.email', 'im:write'];
+// The two history scopes let a digest's takeover find a post already made (public and
+// private channels), so that no channel gets a digest twice.
+const SCOPES = [
+  'chat:write',
+  'commands',
+  'files:write',
+  'users:read',
+  'users:read.email',
+  'im:write',
+  'channels:history',
+  'groups:history',
+];
 // What `/health help` lists.
-const SUBCOMMANDS = ['account', 'portfolio', 'at-risk', 'referrals', 'movers', 'cases', 'help'];
+const SUBCOMMANDS = ['account', 'portfolio', 'at-risk', 'referrals', 'movers', 'cases', 'digest', 'help'];
 
 /** A manifest without what tells the modes apart: the rest must be the same app. */
 function withoutTransport(m: Manifest) {
