@@ -48,7 +48,7 @@ describe.each(TEST_PROVIDERS)(
           ]),
         );
         await held;
-      // The process went on while the write waited (the transaction's own timer fired).
+        // The process went on while the write waited (the transaction's own timer fired).
         expect(ticks - before).toBeGreaterThan(provider === 'sqlite' ? 10 : 0);
         expect(Date.now() - started).toBeLessThan(5_000);
         expect((await d.db.apiToken.findMany({ orderBy: { name: 'asc' } })).map((t) => t.name)).toEqual([
