@@ -46,6 +46,13 @@ export function measureText(spec: MeasureSpec, value: number): string {
   }
 }
 
+/** How an overridden measure reads: what it would have said, and the score it was set to. */
+export const overriddenText = (text: string | null, label: string, value: number) =>
+  `${text ?? label} (overridden to ${value})`;
+
+/** How a driver reads: its measure's text, or that the measure lost its data. */
+export const driverText = (m: { text: string | null; label: string }) => m.text ?? `${m.label}: no data now`;
+
 const measuresOf = <T extends MeasureScores[number]>(components: T[]): T['measures'] =>
   components.flatMap((c) => c.measures);
 
@@ -129,7 +136,7 @@ export function describeChange(
     );
     const points = (now ?? 0) - (reverted ?? 0);
     if (Math.abs(points) < 0.5) continue;
-    drivers.push({ measure: m.name, points: round2(points), text: m.text ?? `${m.label}: no data now` });
+    drivers.push({ measure: m.name, points: round2(points), text: driverText(m) });
   }
   drivers.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.measure.localeCompare(b.measure));
   return {

@@ -4,7 +4,7 @@
 // grades the result, finds drops and leading indicators, scores referral readiness and
 // explains it all. Pure and deterministic.
 import { perObject } from '../lib/memo.ts';
-import { describeChange, describeScore, driverList, measureText, signed } from './explain.ts';
+import { describeChange, describeScore, driverList, measureText, overriddenText, signed } from './explain.ts';
 import type { MeasuredAccount, RawMeasure } from './measures.ts';
 import type { Colour, Grade, HealthModel, Normalise, RiskTier } from './model.ts';
 import { DAY_MS, type AccountFacts } from './signals.ts';
@@ -267,7 +267,7 @@ export function scoreAccount(
         normalised = override.value;
         applied.push({ ...override, applied: `${spec.label} set to ${override.value}` });
         // An override says what it replaced, so the explanation never contradicts the score.
-        text = `${text ?? spec.label} (overridden to ${override.value})`;
+        text = overriddenText(text, spec.label, override.value);
       }
       if (normalised !== null && m.weight > 0) {
         total += m.weight;

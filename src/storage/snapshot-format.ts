@@ -5,7 +5,7 @@
 // A day of a book of 100,000 accounts is 100,000 rows: every byte of a row is written,
 // checkpointed and read back, and rows small enough to share a database page cost a
 // fraction of rows that each fill one. Pure: (model, snapshot) <-> row fields.
-import { measureText } from '../health/explain.ts';
+import { driverText, measureText, overriddenText } from '../health/explain.ts';
 import type { HealthModel } from '../health/model.ts';
 import {
   weightsForRule,
@@ -115,7 +115,7 @@ export function decodeComponents(
           observedAt,
           overridden,
           // As scoreAccount words it: an override says what it replaced.
-          text: overridden ? `${text ?? spec.label} (overridden to ${normalised})` : text,
+          text: overridden ? overriddenText(text, spec.label, normalised!) : text,
         };
       }),
     };
@@ -143,7 +143,7 @@ export function decodeBreakdown(
   // Texts as describeScore and describeChange give them.
   const driver = ([measure, points]: StoredDriver): Driver => {
     const m = measures.get(measure);
-    return { measure, points, text: m?.text ?? `${m?.label ?? measure}: no data now` };
+    return { measure, points, text: driverText(m ?? { text: null, label: measure }) };
   };
   const [promoter, health, stability, engagement, blockers] = b.r;
   return {
