@@ -1,6 +1,7 @@
 // The recorded health models: a model is recorded under its version the first time it
 // scores; the same model again is fine; a changed model under that version is refused,
-// since snapshots are read back with the model their version names.
+// since snapshots are read back with the model their version names; a version once read
+// is not read again, and each database has its own.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/health/model.ts';
 import { ModelVersionConflict, recordedModels, recordModel } from '../../src/storage/models.ts';
@@ -36,5 +37,29 @@ describe.each(TEST_PROVIDERS)('%s: recorded health models', (provider) => {
     await expect(recordModel(d.db, tuned, at)).rejects.toThrow(/give the changed model a new `version`/);
     await recordModel(d.db, { ...tuned, version: `${model.version}-b` }, at);
     expect(await d.db.healthModelVersion.count()).toBe(2);
+  });
+
+  it("parses a recorded model once per database: read again without its row, and never taken for another database's", async () => {
+    const model = loadModel();
+    const at = new Date('2026-11-20T01:00:00Z');
+    const other = await freshDatabase(provider);
+    try {
+      // The same version meaning another model in another database (another book).
+      const tuned = structuredClone(model);
+      tuned.components.usage!.weight = 35;
+      await recordModel(d.db, model, at);
+      await recordModel(other.db, tuned, at);
+      expect((await recordedModels(d.db, [model.version])).get(model.version)).toEqual(model);
+      expect((await recordedModels(other.db, [model.version])).get(model.version)).toEqual(tuned);
+
+      // Read once, a version is not read again (it cannot change); one not read yet is.
+      await d.db.healthModelVersion.deleteMany();
+      expect((await recordedModels(d.db, [model.version])).get(model.version)).toEqual(model);
+      await recordModel(d.db, { ...model, version: `${model.version}-b` }, at);
+      expect([...(await recordedModels(d.db)).keys()].sort()).toEqual([model.version, `${model.version}-b`]);
+      expect([...(await recordedModels(other.db)).keys()]).toEqual([model.version]);
+    } finally {
+      await other.close();
+    }
   });
 });
