@@ -6,13 +6,12 @@
 import type { AlertRules } from '../cases/rules.ts';
 import { signalTrigger, snapshotTriggers, type Signal, type Trigger } from '../cases/triggers.ts';
 import type { RiskTier } from '../health/model.ts';
+import type { Drop } from '../health/score.ts';
 import { openOrUpdateCases, type OpenResult } from './cases.ts';
 import { Prisma, type Database, type Db } from './db.ts';
-import { recordedModels } from './models.ts';
-import { readBreakdown, versionsToRead } from './snapshots.ts';
+import { parseJson } from './sql.ts';
 
 const DAY_MS = 86_400_000;
-const CHUNK = 500;
 
 /**
  * Opens or adds to the cases of a scored day: run after `canary score` (the day it
@@ -47,9 +46,13 @@ export function openCasesForSignals(
 async function snapshotFindings(database: Database, rules: AlertRules, day: Date): Promise<Trigger[]> {
   const { drop, risk_tier: tiers, renewal } = rules.rules;
   const sqlite = database.target.provider === 'sqlite';
+  // The breakdown keeps drops under `dr` (rows written before its format: `drops`);
+  // the rules read nothing else of it, so nothing else of it is read.
+  const drops = sqlite
+    ? Prisma.sql`COALESCE(json_extract(s.breakdown, '$.dr'), json_extract(s.breakdown, '$.drops'))`
+    : Prisma.sql`COALESCE(s.breakdown->'dr', s.breakdown->'drops')`;
   const when: Prisma.Sql[] = [];
   if (tiers) when.push(Prisma.sql`s.risk_tier IN (${Prisma.join(tiers.tiers)})`);
-  // The breakdown keeps drops under `dr` (rows written before its format: `drops`).
   if (drop)
     when.push(
       sqlite
@@ -63,50 +66,31 @@ async function snapshotFindings(database: Database, rules: AlertRules, day: Date
   if (!when.length) return [];
   const candidates = await database.db.$queryRaw<
     {
-      id: unknown;
       account_id: unknown;
       health_index: unknown;
       risk_tier: string | null;
       previous_tier: string | null;
+      drops: unknown;
+      renewal_date: Date | null;
     }[]
   >(
-    Prisma.sql`SELECT s.id, s.account_id, s.health_index, s.risk_tier,
+    Prisma.sql`SELECT s.account_id, s.health_index, s.risk_tier, ${drops} AS drops, a.renewal_date,
       (SELECT p.risk_tier FROM health_snapshots p WHERE p.account_id = s.account_id AND p.day < s.day
         ORDER BY p.day DESC LIMIT 1) AS previous_tier
       FROM health_snapshots s JOIN accounts a ON a.id = s.account_id
       WHERE s.day = ${day} AND s.health_index IS NOT NULL AND (${Prisma.join(when, ' OR ')})`,
   );
-  const triggers: Trigger[] = [];
-  for (let i = 0; i < candidates.length; i += CHUNK) {
-    const part = candidates.slice(i, i + CHUNK);
-    const rows = await database.db.healthSnapshot.findMany({
-      where: { id: { in: part.map((c) => Number(c.id)) } },
-      select: {
-        id: true,
-        modelVersion: true,
-        breakdown: true,
-        measureValues: true,
-        account: { select: { renewalDate: true } },
-      },
-    });
-    const models = await recordedModels(database.db, versionsToRead(rows));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const c of part) {
-      const row = byId.get(Number(c.id))!;
-      triggers.push(
-        ...snapshotTriggers(rules, {
-          accountId: Number(c.account_id),
-          day,
-          healthIndex: Number(c.health_index),
-          riskTier: c.risk_tier as RiskTier | null,
-          drops: readBreakdown(models, row).drops,
-          renewalDate: row.account.renewalDate,
-          previousRiskTier: c.previous_tier as RiskTier | null,
-        }),
-      );
-    }
-  }
-  return triggers;
+  return candidates.flatMap((c) =>
+    snapshotTriggers(rules, {
+      accountId: Number(c.account_id),
+      day,
+      healthIndex: Number(c.health_index),
+      riskTier: c.risk_tier as RiskTier | null,
+      drops: c.drops === null ? [] : parseJson<Drop[]>(c.drops),
+      renewalDate: c.renewal_date,
+      previousRiskTier: c.previous_tier as RiskTier | null,
+    }),
+  );
 }
 
 /** The day's NPS answers at or below the detractor score (most were seen on ingestion already). */

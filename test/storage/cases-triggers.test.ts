@@ -1,7 +1,8 @@
 // Cases from signals, on both providers: a detractor's answer opens a case the moment
 // it is ingested, a second answer adds to it, the same answer seen again (a re-import,
-// the sweep after scoring) changes nothing; the sweep after scoring catches the day's
-// detractors and the tickets left unresolved too long that ingestion did not report.
+// the sweep after scoring) changes nothing; the sweep after scoring opens the day's drop
+// cases and catches the day's detractors and the tickets left unresolved too long that
+// ingestion did not report.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Signal } from '../../src/cases/triggers.ts';
 import { caseWithEvents } from '../../src/storage/cases.ts';
@@ -78,6 +79,37 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
       unchanged: 2,
     });
     expect((await caseWithEvents(d.db, id))?.case.timesFired).toBe(2);
+  });
+
+  it('opens drop cases after scoring from the drops alone, in either format of breakdown', async () => {
+    // Only the drops are read: no model recorded, breakdowns that hold nothing else.
+    const snapshot = (accountId: number, breakdown: object) =>
+      d.db.healthSnapshot.create({
+        data: {
+          accountId,
+          day: DAY0,
+          modelVersion: 'never-recorded',
+          healthIndex: 48,
+          riskTier: 'medium',
+          coverage: 1,
+          referralScore: 0,
+          referralReady: false,
+          breakdown,
+          explanation: '',
+          measureValues: [],
+          computedAt: NOW,
+        },
+      });
+    const drop = (detail: string) => [{ rule: 'usage', label: 'Usage drop', detail }];
+    await snapshot(acme, { f: 2, dr: drop('active users -35% over 14 days') });
+    await snapshot(globex, { drops: drop('logins -50% over 7 days'), components: [] });
+    const dropOnly = rules({ rules: { drop: r.rules.drop } });
+    expect((await openCasesAfterScoring(d, dropOnly, DAY0, NOW)).opened).toHaveLength(2);
+    const cases = await d.db.recoveryCase.findMany({ orderBy: { accountId: 'asc' } });
+    expect(cases.map((c) => [c.accountId, c.reason, c.summary])).toEqual([
+      [acme, 'drop', 'Usage drop: active users -35% over 14 days'],
+      [globex, 'drop', 'Usage drop: logins -50% over 7 days'],
+    ]);
   });
 
   it('catches after scoring the detractors and the waiting urgent tickets ingestion did not report', async () => {
