@@ -103,6 +103,9 @@ export const ticketOpenAt = (
 
 const COMMENT_IN_SUMMARY = 300;
 
+/** What a ticket's trigger key is, before the ticket's id. */
+export const TICKET_KEY = 'ticket:ticket-';
+
 /** The trigger of a signal at `now`: a detractor's NPS answer, or a ticket unresolved too long. */
 export function signalTrigger(rules: AlertRules, signal: Signal, now: Date): Trigger | null {
   if (signal.kind === 'survey') {
@@ -125,7 +128,7 @@ export function signalTrigger(rules: AlertRules, signal: Signal, now: Date): Tri
   return {
     accountId: signal.accountId,
     reason: 'ticket',
-    key: `ticket:ticket-${signal.id}`,
+    key: `${TICKET_KEY}${signal.id}`,
     summary: `${signal.priority} ticket unresolved for ${Math.floor(hours)} h${signal.subject?.trim() ? `: ${signal.subject.trim()}` : ''}`,
   };
 }

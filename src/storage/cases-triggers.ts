@@ -4,7 +4,7 @@
 // previous snapshot's tier; the day's detractor answers; tickets unresolved too long),
 // and for signals as they are ingested (an NPS answer, a ticket).
 import type { AlertRules } from '../cases/rules.ts';
-import { signalTrigger, snapshotTriggers, type Signal, type Trigger } from '../cases/triggers.ts';
+import { signalTrigger, snapshotTriggers, TICKET_KEY, type Signal, type Trigger } from '../cases/triggers.ts';
 import type { RiskTier } from '../health/model.ts';
 import type { Drop } from '../health/score.ts';
 import { openOrUpdateCases, type OpenResult } from './cases.ts';
@@ -12,6 +12,7 @@ import { Prisma, type Database, type Db } from './db.ts';
 import { parseJson } from './sql.ts';
 
 const DAY_MS = 86_400_000;
+const CHUNK = 500;
 
 /**
  * Opens or adds to the cases of a scored day: run after `canary score` (the day it
@@ -108,25 +109,38 @@ async function dayDetractors(db: Db, rules: AlertRules, day: Date, now: Date): P
   return rows.flatMap((r) => signalTrigger(rules, { ...r, kind: 'survey', survey: r.kind }, now) ?? []);
 }
 
-/** Tickets of the rule's priorities still unresolved at `at`, opened the rule's hours before it or earlier. */
+/**
+ * The tickets of the rule's priorities unresolved at `at` that have waited the rule's
+ * hours and not fired yet. Each fires once (its key): one that did is not read again
+ * every night, however long it stays open.
+ */
 async function ageingTickets(db: Db, rules: AlertRules, at: Date): Promise<Trigger[]> {
   const rule = rules.rules.ticket;
   if (!rule) return [];
-  const rows = await db.ticket.findMany({
-    where: {
-      priority: { in: rule.priorities },
-      openedAt: { lte: new Date(at.getTime() - rule.unresolved_hours * 3_600_000) },
-      OR: [{ resolvedAt: null, status: { in: ['open', 'pending'] } }, { resolvedAt: { gt: at } }],
-    },
-    select: {
-      id: true,
-      accountId: true,
-      priority: true,
-      status: true,
-      subject: true,
-      openedAt: true,
-      resolvedAt: true,
-    },
-  });
-  return rows.flatMap((r) => signalTrigger(rules, { kind: 'ticket', ...r }, at) ?? []);
+  const waited = new Date(at.getTime() - rule.unresolved_hours * 3_600_000);
+  const due = await db.$queryRaw<{ id: unknown }[]>(
+    Prisma.sql`SELECT t.id FROM tickets t
+      WHERE t.priority IN (${Prisma.join(rule.priorities)}) AND t.opened_at <= ${waited}
+        AND ((t.resolved_at IS NULL AND t.status IN ('open', 'pending')) OR t.resolved_at > ${at})
+        AND NOT EXISTS (SELECT 1 FROM recovery_cases c JOIN case_events e ON e.case_id = c.id
+          WHERE c.account_id = t.account_id AND c.reason = 'ticket'
+            AND e.idempotency_key = CAST(${TICKET_KEY} AS text) || t.id)`,
+  );
+  const triggers: Trigger[] = [];
+  for (let i = 0; i < due.length; i += CHUNK) {
+    const rows = await db.ticket.findMany({
+      where: { id: { in: due.slice(i, i + CHUNK).map((t) => Number(t.id)) } },
+      select: {
+        id: true,
+        accountId: true,
+        priority: true,
+        status: true,
+        subject: true,
+        openedAt: true,
+        resolvedAt: true,
+      },
+    });
+    triggers.push(...rows.flatMap((r) => signalTrigger(rules, { kind: 'ticket', ...r }, at) ?? []));
+  }
+  return triggers;
 }

@@ -2,7 +2,7 @@
 // it is ingested, a second answer adds to it, the same answer seen again (a re-import,
 // the sweep after scoring) changes nothing; the sweep after scoring opens the day's drop
 // cases and catches the day's detractors and the tickets left unresolved too long that
-// ingestion did not report.
+// ingestion did not report, each once: a ticket that fired is not read again.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Signal } from '../../src/cases/triggers.ts';
 import { caseWithEvents } from '../../src/storage/cases.ts';
@@ -134,6 +134,8 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
         },
       });
     await ticket('t-old', 'P1', -24);
+    // Left open for weeks before Canary saw it (a first sweep, or one after downtime).
+    await ticket('t-ancient', 'P1', -24 * 20);
     await ticket('t-young', 'P1', -1);
     await ticket('t-p3', 'P3', -48);
     await ticket('t-done', 'P1', -48, 'closed', at(-2));
@@ -149,13 +151,14 @@ describe.each(TEST_PROVIDERS)('%s', (provider) => {
       [globex, 'detractor'],
       [acme, 'ticket'],
     ]);
-    // Two tickets waiting: one case, the second added to it.
+    // Three tickets waiting: one case, the others added to it.
     expect(cases[1]!.events.map((e) => e.idempotencyKey).sort()).toEqual(
-      (await d.db.ticket.findMany({ where: { externalId: { in: ['t-old', 't-later'] } } }))
+      (await d.db.ticket.findMany({ where: { externalId: { in: ['t-old', 't-ancient', 't-later'] } } }))
         .map((t) => `ticket:ticket-${t.id}`)
         .sort(),
     );
-    expect(result.updated).toEqual([cases[1]!.id]);
-    expect(await openCasesAfterScoring(d, r, DAY0, at(1))).toEqual({ opened: [], updated: [], unchanged: 3 });
+    expect(result.updated).toEqual([cases[1]!.id, cases[1]!.id]);
+    // Tickets that fired are not read again: only the day's detractor is looked at twice.
+    expect(await openCasesAfterScoring(d, r, DAY0, at(1))).toEqual({ opened: [], updated: [], unchanged: 1 });
   });
 });
